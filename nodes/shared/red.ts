@@ -1,0 +1,71 @@
+// The slice of the Node-RED runtime API our nodes use. @types/node-red dates from Node-RED 1.3 and lacks the
+// three-argument input handler and two-argument close handler that Node-RED 4 and 5 count on, so we keep
+// our own small declaration instead.
+
+export interface NodeMessage {
+  _msgid?: string;
+  topic?: string;
+  payload?: unknown;
+  [key: string]: unknown;
+}
+
+export type NodeSend = (msg: NodeMessage | null | (NodeMessage | NodeMessage[] | null)[]) => void;
+export type NodeDone = (err?: Error) => void;
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export interface ContextStore {
+  get(key: string, store?: string): unknown;
+  set(key: string, value: unknown, store?: string): void;
+}
+
+export interface RuntimeNode {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  credentials?: Record<string, string>;
+  on(event: 'input', handler: (msg: NodeMessage, send: NodeSend, done: NodeDone) => void): void;
+  on(event: 'close', handler: (removed: boolean, done: () => void) => void): void;
+  send(msg: NodeMessage | null | (NodeMessage | NodeMessage[] | null)[]): void;
+  status(status: NodeStatus): void;
+  log(text: string): void;
+  warn(text: string): void;
+  error(err: string | Error, msg?: NodeMessage): void;
+  context(): ContextStore;
+}
+
+export interface NodeDefinition {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeRedAPI {
+  nodes: {
+    createNode(node: object, config: NodeDefinition): void;
+    registerType(type: string, ctor: Function, options?: { credentials?: object; settings?: object }): void;
+    getNode(id: string): RuntimeNode | null;
+  };
+  httpAdmin: {
+    get(path: string, ...handlers: ((req: any, res: any) => void)[]): void;
+  };
+  auth: { needsPermission(permission: string): (req: any, res: any, next: () => void) => void };
+  util: {
+    evaluateNodeProperty(
+      value: string,
+      type: string,
+      node: RuntimeNode,
+      msg: NodeMessage,
+      callback: (err: Error | null, result: unknown) => void,
+    ): void;
+  };
+  settings: Record<string, unknown>;
+  _: (key: string, substitutions?: Record<string, string | number>) => string;
+}

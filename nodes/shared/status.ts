@@ -1,0 +1,17 @@
+// Short status texts (Node-RED shows about 20 characters under a node) in the units a plant engineer reads.
+
+/** 950 -> "950 W", 12345 -> "12.3 kW", -2500000 -> "-2.50 MW" */
+export function formatPowerW(powerW: number): string {
+  const magnitude = Math.abs(powerW);
+  if (magnitude >= 1e6) return `${(powerW / 1e6).toFixed(2)} MW`;
+  if (magnitude >= 1e4) return `${(powerW / 1e3).toFixed(1)} kW`;
+  if (magnitude >= 1e3) return `${(powerW / 1e3).toFixed(2)} kW`;
+  return `${Math.round(powerW)} W`;
+}
+
+/** 800 -> "0.8 s", 42000 -> "42 s", 3700000 -> "62 min" */
+export function formatAgeMs(ageMs: number): string {
+  if (ageMs < 10_000) return `${(ageMs / 1000).toFixed(1)} s`;
+  if (ageMs < 120_000) return `${Math.round(ageMs / 1000)} s`;
+  return `${Math.round(ageMs / 60_000)} min`;
+}
