@@ -16,6 +16,11 @@ export default tseslint.config(
     files: ['lib/**/*.ts', 'sim/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ['node-red'], patterns: ['**/nodes/**'] }],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'lib/ and sim/ take time as an argument' }],
     },
   },

@@ -47,6 +47,9 @@ export interface NodeDefinition {
   [key: string]: unknown;
 }
 
+/** an express handler, as RED.httpAdmin takes it */
+export type HttpHandler = (req: any, res: any, next: () => void) => void;
+
 export interface NodeRedAPI {
   nodes: {
     createNode(node: object, config: NodeDefinition): void;
@@ -54,7 +57,8 @@ export interface NodeRedAPI {
     getNode(id: string): RuntimeNode | null;
   };
   httpAdmin: {
-    get(path: string, ...handlers: ((req: any, res: any) => void)[]): void;
+    get(path: string, ...handlers: HttpHandler[]): void;
+    post(path: string, ...handlers: HttpHandler[]): void;
   };
   auth: { needsPermission(permission: string): (req: any, res: any, next: () => void) => void };
   util: {

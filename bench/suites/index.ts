@@ -1,0 +1,6 @@
+// Registry of bench suites: add a suite by importing it and listing it here.
+import { BenchSuite } from '../types';
+import { meteringSuite } from './metering';
+import { simSuite } from './sim';
+
+export const suites: BenchSuite[] = [simSuite, meteringSuite];

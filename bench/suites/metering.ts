@@ -1,0 +1,133 @@
+// Suite `metering`: decoding speed in lib (decodeBlocksPerSec) and MeterReadings per second through
+// flaregrid-meter -> flaregrid-balance in a running, embedded Node-RED (nodeReadingsPerSec).
+//
+// The node figure feeds the meters the messages node-red-contrib-modbus would deliver (register values with
+// msg.modbusRequest) straight into their inputs: a Modbus link carries a few thousand requests a second, so
+// through TCP the benchmark would measure the link, not the nodes.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRed } from '../../scripts/start-red';
+import { writeFlowFile } from '../../scripts/start-flows';
+import type { BenchResult, BenchSuite } from '../types';
+import { decodeBench } from './metering-decode';
+
+const METERS = 8;
+const READINGS = 100_000;
+/** answers handed to the runtime per event-loop turn, so the message queue stays bounded */
+const BATCH = 500;
+// FG-PM1 holding registers 0-13 (sim/README.md): 380.5 V, -12.345 A, 4,691 W forward, counters 5,000 / 0 Wh.
+const PM1_REGISTERS = [3805, 0xcfc7, 0xffff, 0x1253, 0, 5000, 0, 0, 0, 0, 0, 0, 0, 0];
+
+interface RuntimeNodeHandle {
+  receive(msg: object): void;
+}
+interface RedRuntime {
+  hooks: { add(name: string, hook: (event: { destination: { id: string } }) => void): void; remove(name: string): void };
+  nodes: { getNode(id: string): RuntimeNodeHandle | null };
+}
+
+function benchFlow(): object[] {
+  const tab = { id: 'bench-tab', type: 'tab', label: 'metering bench' };
+  const meters = Array.from({ length: METERS }, (_, i) => ({
+    id: `bench-meter-${i}`,
+    type: 'flaregrid-meter',
+    z: tab.id,
+    meterId: `prosumer-${i}`,
+    role: 'prosumer',
+    profile: 'flaregrid-pm1',
+    customProfile: '',
+    unitId: 21 + i,
+    // Polls are not wired anywhere; an hour keeps their timers out of the measurement.
+    pollIntervalS: 3600,
+    staleAfterS: 3600,
+    invert: false,
+    maxRegistersPerRead: 125,
+    x: 200,
+    y: 60 + i * 40,
+    wires: [['bench-balance'], []],
+  }));
+  const balance = {
+    id: 'bench-balance',
+    type: 'flaregrid-balance',
+    z: tab.id,
+    site: 'bench',
+    reserveKw: 20,
+    reservePct: 5,
+    staleAfterS: 3600,
+    imbalanceKw: 2,
+    imbalancePct: 3,
+    minIntervalS: 1,
+    heartbeatS: 3600,
+    expectedMeters: '',
+    x: 450,
+    y: 60,
+    wires: [[]],
+  };
+  return [tab, ...meters, balance];
+}
+
+async function nodeReadingsBench(): Promise<BenchResult> {
+  const userDir = mkdtempSync(join(tmpdir(), 'flaregrid-bench-'));
+  const packageRoot = join(__dirname, '..', '..', '..');
+  writeFlowFile(userDir, 'flows.json', benchFlow() as Parameters<typeof writeFlowFile>[2]);
+  const red = await startRed(
+    {
+      httpAdminRoot: '/',
+      httpNodeRoot: '/api',
+      userDir,
+      flowFile: 'flows.json',
+      credentialSecret: 'bench',
+      nodesDir: [packageRoot],
+      telemetry: { enabled: false, updateNotification: false },
+      editorTheme: { projects: { enabled: false } },
+      logging: { console: { level: 'warn', metrics: false, audit: false } },
+    },
+    '127.0.0.1',
+    { port: 0, flag: '--port', envName: 'FLAREGRID_PORT' },
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RED = require('node-red') as RedRuntime;
+  try {
+    let received = 0;
+    let finished: () => void = () => undefined;
+    const allReceived = new Promise<void>((resolve) => (finished = resolve));
+    RED.hooks.add('onReceive.flaregridBench', (event) => {
+      if (event.destination.id === 'bench-balance' && ++received === READINGS) finished();
+    });
+    const meters = Array.from({ length: METERS }, (_, i) => RED.nodes.getNode(`bench-meter-${i}`)!);
+    const answers = meters.map((_, i) => ({
+      payload: PM1_REGISTERS,
+      modbusRequest: { fc: 3, unitid: 21 + i, address: 0, quantity: PM1_REGISTERS.length },
+    }));
+    const started = performance.now();
+    let sent = 0;
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        for (let i = 0; i < BATCH && sent < READINGS; i++, sent++) {
+          meters[sent % METERS].receive({ ...answers[sent % METERS] });
+        }
+        if (sent < READINGS) setImmediate(pump);
+        else resolve();
+      };
+      pump();
+    });
+    await allReceived;
+    const seconds = (performance.now() - started) / 1000;
+    RED.hooks.remove('onReceive.flaregridBench');
+    return { suite: 'metering', metric: 'nodeReadingsPerSec', value: Math.round(READINGS / seconds), unit: 'readings/s' };
+  } finally {
+    await red.stop();
+    rmSync(userDir, { recursive: true, force: true });
+  }
+}
+
+export const meteringSuite: BenchSuite = {
+  name: 'metering',
+  async run() {
+    const decode = await decodeBench();
+    const node = await nodeReadingsBench();
+    return [decode, node];
+  },
+};

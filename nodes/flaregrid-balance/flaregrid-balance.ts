@@ -1,0 +1,162 @@
+// flaregrid-balance: keeps the latest MeterReading of every meter of a site and emits a SiteBalance on change
+// (rate-limited) and on a heartbeat. The arithmetic lives in lib/control/site-balance.
+import { EmitThrottle } from '../../lib/control/emit-throttle';
+import { parseMeterReading } from '../../lib/control/meter-reading-input';
+import {
+  computeSiteBalance,
+  nextStaleAtMs,
+  recordReading,
+  type BalanceIssue,
+  type MeterTable,
+  type SiteBalanceAssessment,
+  type SiteBalanceSettings,
+} from '../../lib/control/site-balance';
+import type { MeterReading } from '../../lib/schemas/contracts';
+import { asyncInput, nonNegativeNumber, positiveNumber } from '../shared/handlers';
+import type { NodeDefinition, NodeMessage, NodeRedAPI, NodeStatus, RuntimeNode } from '../shared/red';
+import { formatPowerW } from '../shared/status';
+
+interface BalanceNodeConfig extends NodeDefinition {
+  site?: string;
+  reserveKw?: string | number;
+  reservePct?: string | number;
+  staleAfterS?: string | number;
+  imbalanceKw?: string | number;
+  imbalancePct?: string | number;
+  minIntervalS?: string | number;
+  heartbeatS?: string | number;
+  expectedMeters?: string;
+}
+
+interface BalanceNodeSettings {
+  balance: SiteBalanceSettings;
+  minIntervalMs: number;
+  heartbeatMs: number;
+}
+
+function percent(value: unknown, fieldLabel: string): number {
+  const pct = nonNegativeNumber(value, fieldLabel);
+  if (pct > 100) throw new Error(`${fieldLabel} must be a percentage from 0 to 100, got '${String(value)}'`);
+  return pct;
+}
+
+/** Edit-dialog fields are in kW and s for the plant engineer; the library works in W and ms. */
+function readSettings(config: BalanceNodeConfig): BalanceNodeSettings {
+  const site = String(config.site ?? '').trim();
+  if (site === '') throw new Error('Site must name the site, e.g. well-7');
+  return {
+    balance: {
+      site,
+      reserveW: nonNegativeNumber(config.reserveKw, 'Reserve (kW)') * 1000,
+      reservePct: percent(config.reservePct, 'Reserve (% of available)'),
+      staleAfterMs: positiveNumber(config.staleAfterS, 'Stale after (s)') * 1000,
+      imbalanceToleranceW: nonNegativeNumber(config.imbalanceKw, 'Imbalance tolerance (kW)') * 1000,
+      imbalanceTolerancePct: percent(config.imbalancePct, 'Imbalance tolerance (% of generation)'),
+      expectedMeters: String(config.expectedMeters ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    },
+    minIntervalMs: nonNegativeNumber(config.minIntervalS, 'Minimum interval (s)') * 1000,
+    heartbeatMs: positiveNumber(config.heartbeatS, 'Heartbeat (s)') * 1000,
+  };
+}
+
+/** One reading or an array of them, all or nothing, so a broken item does not leave the table half updated. */
+function parseReadings(payload: unknown): MeterReading[] {
+  if (!Array.isArray(payload)) return [parseMeterReading(payload)];
+  return payload.map((item, index) => {
+    try {
+      return parseMeterReading(item);
+    } catch (err) {
+      (err as Error).message = `Reading ${index} of the array: ${(err as Error).message}`;
+      throw err;
+    }
+  });
+}
+
+export = function (RED: NodeRedAPI) {
+  const t = (key: string) => RED._(`flaregrid-balance.status.${key}`);
+
+  /** Short status (about 20 characters): the worst issue, else the surplus dispatch may use. */
+  function balanceStatus({ balance, issues }: SiteBalanceAssessment): NodeStatus {
+    const first =
+      issues.find((i) => i.severity === 'stale') ?? issues.find((i) => i.kind === 'imbalance') ?? issues[0];
+    if (!first) return { fill: 'green', shape: 'dot', text: `${t('surplus')} ${formatPowerW(balance.surplusW)}` };
+    const others = balance.staleMeters.length > 1 ? ` +${balance.staleMeters.length - 1}` : '';
+    return { fill: first.severity === 'stale' ? 'red' : 'yellow', shape: 'ring', text: issueText(first, others) };
+  }
+
+  function issueText(issue: BalanceIssue, others: string): string {
+    switch (issue.kind) {
+      case 'stale-meter':
+        return `${t('stale')} ${issue.meterId}${others}`;
+      case 'never-reported':
+        return `${t('missing')} ${issue.meterId}${others}`;
+      case 'suspect-meter':
+        return `${t('suspect')} ${issue.meterId}`;
+      case 'no-available-power':
+        return `${t('noAvailable')} ${issue.meterId}`;
+      case 'no-genset':
+        return t('noGenset');
+      case 'imbalance':
+        return `${t('imbalance')} ${formatPowerW(issue.imbalanceW)}`;
+    }
+  }
+
+  function FlaregridBalanceNode(this: RuntimeNode, config: BalanceNodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let settings: BalanceNodeSettings;
+    try {
+      settings = readSettings(config);
+    } catch (err) {
+      const message = (err as Error).message;
+      node.status({ fill: 'red', shape: 'ring', text: t('configError') });
+      node.error(message);
+      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-balance is not configured: ${message}`)));
+      return;
+    }
+
+    const meters: MeterTable = new Map();
+    const throttle = new EmitThrottle(
+      () => {
+        const nowMs = Date.now();
+        const assessment = computeSiteBalance(meters, settings.balance, nowMs);
+        node.send({ topic: settings.balance.site, payload: assessment.balance });
+        node.status(balanceStatus(assessment));
+        return nextStaleAtMs(meters, settings.balance, nowMs);
+      },
+      { minIntervalMs: settings.minIntervalMs, heartbeatMs: settings.heartbeatMs },
+      {
+        nowMs: () => Date.now(),
+        setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+        clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+      },
+    );
+    throttle.start();
+
+    node.on(
+      'input',
+      asyncInput((msg: NodeMessage) => {
+        let readings: MeterReading[];
+        try {
+          readings = parseReadings(msg.payload);
+        } catch (err) {
+          node.status({ fill: 'yellow', shape: 'ring', text: t('invalidReading') });
+          throw err;
+        }
+        let changed = false;
+        for (const reading of readings) changed = recordReading(meters, reading) || changed;
+        if (changed) throttle.change();
+      }),
+    );
+
+    node.on('close', (_removed, done) => {
+      throttle.stop();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('flaregrid-balance', FlaregridBalanceNode);
+};

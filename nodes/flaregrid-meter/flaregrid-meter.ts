@@ -1,0 +1,235 @@
+// flaregrid-meter: a thin adapter between node-red-contrib-modbus and lib/metering's MeterSession. Output 1
+// carries MeterReadings, output 2 the read requests for a modbus-flex-getter whose answers come back in.
+
+import { MeterSession, SessionError, type SessionOutput } from '../../lib/metering/meter-session';
+import { builtinProfiles, parseCustomProfile, validateProfile } from '../../lib/metering/profiles';
+import type { MeterProfile, ReadRequest } from '../../lib/metering/types';
+import type { MeterReading, MeterRole } from '../../lib/schemas/contracts';
+import { asError, positiveNumber } from '../shared/handlers';
+import type { NodeDefinition, NodeMessage, NodeRedAPI, NodeSend, RuntimeNode } from '../shared/red';
+import { formatAgeMs, formatPowerW } from '../shared/status';
+
+const ROLES: readonly MeterRole[] = ['genset', 'bus', 'load', 'prosumer', 'miner', 'battery'];
+/** the profile id that asks for SunSpec discovery instead of a fixed map */
+const SUNSPEC_DISCOVERY = 'sunspec-meter';
+
+interface MeterConfig extends NodeDefinition {
+  meterId: string;
+  role: string;
+  profile: string;
+  customProfile: string;
+  unitId: string | number;
+  pollIntervalS: string | number;
+  staleAfterS: string | number;
+  invert: boolean;
+  maxRegistersPerRead: string | number;
+}
+
+interface ModbusRequestEcho {
+  fc: number;
+  unitid?: number;
+  address: number;
+  quantity: number;
+}
+
+export = function register(RED: NodeRedAPI): void {
+  function MeterNode(this: RuntimeNode, config: MeterConfig) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let session: MeterSession;
+    let pollIntervalMs: number;
+    try {
+      pollIntervalMs = positiveNumber(config.pollIntervalS, 'Poll every') * 1000;
+      session = new MeterSession({
+        meterId: requireMeterId(config.meterId),
+        role: requireRole(config.role),
+        invert: config.invert === true,
+        source: profileSource(config),
+        unitId: unitIdOf(config.unitId),
+        maxRegistersPerRead: Math.floor(positiveNumber(config.maxRegistersPerRead ?? 125, 'Max per read')),
+        staleAfterMs: positiveNumber(config.staleAfterS, 'Stale after') * 1000,
+        responseTimeoutMs: pollIntervalMs,
+      });
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.configError') });
+      node.error(asError(err).message);
+      return;
+    }
+
+    let lastReading: MeterReading | undefined;
+    let lastGoodMs: number | undefined;
+
+    function emit(out: SessionOutput, send: NodeSend): void {
+      const readings = out.readings.map((reading): NodeMessage => ({ topic: reading.meterId, payload: reading }));
+      const requests = out.requests.map((request): NodeMessage => ({ topic: session.meterId, payload: request }));
+      if (readings.length > 0) {
+        lastReading = out.readings[out.readings.length - 1];
+        if (lastReading.quality === 'good' || lastReading.quality === 'suspect') lastGoodMs = Date.now();
+      }
+      if (readings.length > 0 || requests.length > 0) send([readings, requests]);
+      showStatus();
+    }
+
+    function showStatus(): void {
+      const phase = session.phase;
+      if (phase.kind === 'discovering') {
+        node.status({ fill: 'blue', shape: 'ring', text: RED._('flaregrid-meter.status.discovering') });
+        return;
+      }
+      if (phase.kind === 'discovery-failed') {
+        node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.noSunSpec') });
+        return;
+      }
+      if (!lastReading) {
+        node.status({ fill: 'grey', shape: 'ring', text: RED._('flaregrid-meter.status.waiting') });
+        return;
+      }
+      const age = lastGoodMs === undefined ? '' : ` (${formatAgeMs(Date.now() - lastGoodMs)})`;
+      switch (lastReading.quality) {
+        case 'good':
+          node.status({ fill: 'green', shape: 'dot', text: `${formatPowerW(lastReading.powerW)}${age}` });
+          break;
+        case 'suspect':
+          node.status({ fill: 'yellow', shape: 'dot', text: RED._('flaregrid-meter.status.suspect', { power: formatPowerW(lastReading.powerW) }) });
+          break;
+        case 'stale':
+          node.status({ fill: 'yellow', shape: 'ring', text: RED._('flaregrid-meter.status.stale', { age: age.trim() }) });
+          break;
+        case 'bad':
+          node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.bad', { reason: lastReading.qualityReason ?? '' }) });
+          break;
+      }
+    }
+
+    const send: NodeSend = (msg) => node.send(msg);
+    // The first poll waits a moment so that the Modbus client can connect after a deploy.
+    const firstPoll = setTimeout(() => emit(session.poll(Date.now()), send), Math.min(pollIntervalMs, 1000));
+    const pollTimer = setInterval(() => emit(session.poll(Date.now()), send), pollIntervalMs);
+    const statusTimer = setInterval(() => emit(session.tick(Date.now()), send), 1000);
+    showStatus();
+
+    node.on('input', (msg, sendOut, done) => {
+      try {
+        const now = Date.now();
+        const echo = modbusRequestOf(msg);
+        if (msg.error !== undefined && msg.error !== null) {
+          const reason = errorText(msg.error);
+          emit(session.readFailed(reason, now), sendOut);
+          done(new Error(`${session.meterId}: Modbus read failed: ${reason}`));
+          return;
+        }
+        if (echo && Array.isArray(msg.payload)) {
+          if (echo.unitid !== undefined && echo.unitid !== session.unitId) {
+            done();
+            return;
+          }
+          try {
+            emit(session.answer(echo as ReadRequest, msg.payload as number[], now), sendOut);
+          } catch (err) {
+            if (err instanceof SessionError) emit(err.output, sendOut);
+            throw err;
+          }
+          done();
+          return;
+        }
+        if (msg.topic === 'poll' || msg.payload === 'poll') {
+          emit(session.poll(now), sendOut);
+          done();
+          return;
+        }
+        throw new Error(
+          `${session.meterId}: expected register values from a Modbus read node (msg.payload array with msg.modbusRequest), ` +
+            `a failed read (msg.error) or topic 'poll'`,
+        );
+      } catch (err) {
+        const error = asError(err);
+        node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.bad', { reason: shortReason(error.message) }) });
+        done(error);
+      }
+    });
+
+    node.on('close', (_removed, done) => {
+      clearTimeout(firstPoll);
+      clearInterval(pollTimer);
+      clearInterval(statusTimer);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('flaregrid-meter', MeterNode);
+
+  // The edit dialog lists the built-in profiles and checks a custom one against the same schema the runtime uses.
+  const profileList = builtinProfiles().map((profile) => ({
+    id: profile.id,
+    name: profile.name,
+    manufacturer: profile.manufacturer,
+    model: profile.model,
+    kind: profile.kind,
+    profile,
+  }));
+  RED.httpAdmin.get('/flaregrid-meter/profiles', RED.auth.needsPermission('flaregrid-meter.read'), (_req, res) => {
+    res.json(profileList);
+  });
+  RED.httpAdmin.post(
+    '/flaregrid-meter/profiles/validate',
+    RED.auth.needsPermission('flaregrid-meter.read'),
+    (req, res) => {
+      try {
+        validateProfile(req.body);
+        res.json({ ok: true });
+      } catch (err) {
+        res.json({ ok: false, error: asError(err).message });
+      }
+    },
+  );
+};
+
+function profileSource(config: MeterConfig): { kind: 'fixed'; profile: MeterProfile } | { kind: 'discover' } {
+  if (config.profile === SUNSPEC_DISCOVERY) return { kind: 'discover' };
+  if (config.profile === 'custom') return { kind: 'fixed', profile: parseCustomProfile(config.customProfile) };
+  const profile = builtinProfiles().find((p) => p.id === config.profile);
+  if (!profile) throw new Error(`unknown meter profile '${config.profile}'`);
+  return { kind: 'fixed', profile };
+}
+
+function requireMeterId(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
+    throw new Error(`Meter id must be 1 to 64 letters, digits or _ . : -, got '${String(value)}'`);
+  }
+  return value;
+}
+
+function requireRole(value: unknown): MeterRole {
+  if (!ROLES.includes(value as MeterRole)) throw new Error(`Role must be one of ${ROLES.join(', ')}, got '${String(value)}'`);
+  return value as MeterRole;
+}
+
+function unitIdOf(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 255) throw new Error(`Unit id must be a whole number from 0 to 255, got '${String(value)}'`);
+  return n;
+}
+
+/** The request an answer belongs to, as node-red-contrib-modbus echoes it in msg.modbusRequest. */
+function modbusRequestOf(msg: NodeMessage): ModbusRequestEcho | undefined {
+  const echo = msg.modbusRequest as Partial<ModbusRequestEcho> | undefined;
+  if (!echo || typeof echo !== 'object') return undefined;
+  const fc = Number(echo.fc);
+  const address = Number(echo.address);
+  const quantity = Number(echo.quantity);
+  if (![fc, address, quantity].every(Number.isInteger)) return undefined;
+  const unitid = echo.unitid === undefined ? undefined : Number(echo.unitid);
+  return { fc, address, quantity, unitid };
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
+  return String(error);
+}
+
+/** Status text stays around 20 characters; the full sentence goes to the Debug sidebar through done(err). */
+function shortReason(message: string): string {
+  const afterId = message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message;
+  return afterId.length > 24 ? `${afterId.slice(0, 23)}…` : afterId;
+}

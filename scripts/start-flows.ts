@@ -1,0 +1,93 @@
+// The reference flows in flows/ become the one deployment the embedded Node-RED starts with.
+//
+// They are written as the flow file before Node-RED starts rather than deployed with setFlows afterwards:
+// the nodes then start once, with `${...}` already pointing at this run's ports, instead of first starting
+// whatever an earlier run left in the flow file and being replaced a moment later.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class FlowFileError extends Error {
+  override readonly name = 'FlowFileError';
+  constructor(
+    readonly code: 'BAD_FLOW_FILE' | 'DUPLICATE_NODE_ID',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FlowNode {
+  id: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface FlowFile {
+  name: string;
+  nodes: unknown;
+}
+
+/** One full deployment from several flow files; a node id used twice would silently replace a node. */
+export function mergeFlowFiles(files: readonly FlowFile[]): FlowNode[] {
+  const merged: FlowNode[] = [];
+  const origin = new Map<string, string>();
+  for (const file of files) {
+    if (!Array.isArray(file.nodes)) {
+      throw new FlowFileError('BAD_FLOW_FILE', `${file.name} is not a flow export (a JSON array of nodes)`);
+    }
+    for (const node of file.nodes as unknown[]) {
+      const candidate = node as Partial<FlowNode> | null;
+      if (typeof candidate !== 'object' || candidate === null || typeof candidate.id !== 'string' || typeof candidate.type !== 'string') {
+        throw new FlowFileError('BAD_FLOW_FILE', `${file.name} holds an entry without a string id and type`);
+      }
+      const first = origin.get(candidate.id);
+      if (first !== undefined) {
+        throw new FlowFileError('DUPLICATE_NODE_ID', `node id ${candidate.id} is in both ${first} and ${file.name}`);
+      }
+      origin.set(candidate.id, file.name);
+      merged.push(candidate as FlowNode);
+    }
+  }
+  return merged;
+}
+
+/** Dashboard 2 serves its pages under httpNodeRoot + the ui-base node's path, '/dashboard' unless set. */
+export function dashboardPath(flows: readonly FlowNode[]): string | undefined {
+  const base = flows.find((node) => node.type === 'ui-base');
+  if (!base) return undefined;
+  const path = typeof base.path === 'string' && base.path !== '' ? base.path : '/dashboard';
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+export function readFlowDir(dir: string): FlowFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => {
+      const path = join(dir, name);
+      try {
+        return { name: path, nodes: JSON.parse(readFileSync(path, 'utf8')) as unknown };
+      } catch (err) {
+        throw new FlowFileError('BAD_FLOW_FILE', `${path} is not valid JSON: ${(err as Error).message}`);
+      }
+    });
+}
+
+/**
+ * Writes the deployment as the flow file. Edits made in the editor since the last start are kept once, in
+ * flows.previous.json, because every start deploys the reference flows afresh.
+ * @returns the path of the kept copy, when there was one
+ */
+export function writeFlowFile(userDir: string, flowFile: string, flows: readonly FlowNode[]): string | undefined {
+  mkdirSync(userDir, { recursive: true });
+  const path = join(userDir, flowFile);
+  const text = `${JSON.stringify(flows, null, 2)}\n`;
+  let kept: string | undefined;
+  if (existsSync(path) && readFileSync(path, 'utf8') !== text) {
+    kept = join(userDir, flowFile.replace(/\.json$/, '') + '.previous.json');
+    copyFileSync(path, kept);
+  }
+  writeFileSync(path, text);
+  return kept;
+}

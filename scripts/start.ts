@@ -1,0 +1,162 @@
+// `npm start`: the embedded default of DESIGN.md §6. One process on 127.0.0.1 runs an MQTT broker, the plant
+// simulator and Node-RED with this package and the reference flows, until Ctrl-C or SIGTERM.
+import { join, resolve } from 'node:path';
+import {
+  START_HELP,
+  StartConfigError,
+  flowEnv,
+  parseStartConfig,
+  portClaims,
+  redSettings,
+  urlHost,
+  type PortClaim,
+  type StartConfig,
+} from './start-config';
+import { FlowFileError, dashboardPath, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
+import { PortInUseError, assertPortsFree } from './start-ports';
+import { startBroker } from './start-broker';
+import { startRed } from './start-red';
+import { startPlant } from '../sim/plant';
+
+const packageRoot = resolve(__dirname, '..', '..');
+const FLOW_FILE = 'flows.json';
+
+type Stop = () => Promise<void>;
+
+/** What has started, stopped again in reverse order; a part that starts after shutdown began stops at once. */
+class Lifecycle {
+  private readonly parts: { name: string; stop: Stop }[] = [];
+  stopping = false;
+
+  async add(name: string, stop: Stop): Promise<void> {
+    this.parts.push({ name, stop });
+    if (this.stopping) await this.stopAll();
+  }
+
+  async stopAll(): Promise<boolean> {
+    this.stopping = true;
+    let clean = true;
+    for (let part = this.parts.pop(); part; part = this.parts.pop()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        clean = false;
+        console.error(`FlareGrid: stopping the ${part.name} failed: ${(err as Error).message}`);
+      }
+    }
+    return clean;
+  }
+}
+
+/** The simulator's EADDRINUSE names its port as a `port` field or, failing that, in its message. */
+function simulatorClaim(err: unknown, claims: readonly PortClaim[]): PortClaim | undefined {
+  const { code, port, message } = err as { code?: string; port?: number; message?: string };
+  if (code !== 'EADDRINUSE') return undefined;
+  const simulatorClaims = claims.filter((c) => c.flag === '--modbus-port' || c.flag === '--truth-port');
+  return (
+    simulatorClaims.find((c) => c.port === port) ??
+    simulatorClaims.find((c) => new RegExp(`\\b${c.port}\\b`).test(message ?? '')) ??
+    simulatorClaims[0]
+  );
+}
+
+async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
+  const userDir = resolve(config.userDir ?? join(packageRoot, '.flaregrid'));
+  const flows = mergeFlowFiles(readFlowDir(resolve(config.flowsDir ?? join(packageRoot, 'flows'))));
+  const claims = portClaims(config);
+  const claimFor = (flag: string): PortClaim => claims.find((c) => c.flag === flag) as PortClaim;
+  await assertPortsFree(config.host, claims);
+
+  if (config.mqtt.kind === 'embedded') {
+    const broker = await startBroker(config.host, claimFor('--mqtt-port'));
+    await lifecycle.add('MQTT broker', () => broker.stop());
+  }
+
+  let simulator: { modbusPort: number; truthUrl: string } | undefined;
+  if (config.plant.kind === 'simulated' && !lifecycle.stopping) {
+    const { modbusPort, truthPort, seed, speedup } = config.plant;
+    try {
+      const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, speedup, realtime: true });
+      simulator = plant;
+      await lifecycle.add('plant simulator', () => plant.stop());
+    } catch (err) {
+      const claim = simulatorClaim(err, claims);
+      throw claim ? new PortInUseError(claim) : err;
+    }
+  }
+
+  // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
+  Object.assign(process.env, flowEnv(config, simulator));
+  const kept = writeFlowFile(userDir, FLOW_FILE, flows);
+  if (kept) console.log(`FlareGrid: the flows edited since the last start are kept in ${kept}`);
+  if (config.usesDevelopmentSecret) {
+    console.log('FlareGrid: credentials use the public development key; set FLAREGRID_CREDENTIAL_SECRET for real ones');
+  }
+  if (lifecycle.stopping) return;
+
+  const red = await startRed(redSettings(config, { packageRoot, userDir }), config.host, claimFor('--port'));
+  await lifecycle.add('Node-RED', () => red.stop());
+  if (lifecycle.stopping) return;
+
+  const base = `http://${urlHost(config.host)}:${config.editorPort}`;
+  const dashboard = dashboardPath(flows);
+  const mqtt = process.env.FLAREGRID_MQTT_URL as string;
+  console.log(`FlareGrid editor:    ${base}/`);
+  if (dashboard) console.log(`FlareGrid dashboard: ${base}${dashboard}`);
+  console.log(`FlareGrid MQTT:      ${mqtt}${config.mqtt.kind === 'embedded' ? ' (embedded broker)' : ''}`);
+  if (simulator) {
+    console.log(`FlareGrid plant:     simulated, Modbus TCP ${config.host}:${simulator.modbusPort}, truth ${simulator.truthUrl}`);
+  } else {
+    console.log(`FlareGrid plant:     Modbus TCP ${process.env.FLAREGRID_MODBUS_HOST}:${process.env.FLAREGRID_MODBUS_PORT}`);
+  }
+  console.log(`FlareGrid ready: editor ${base}/${dashboard ? `, dashboard ${base}${dashboard}` : ''} (Ctrl-C stops)`);
+}
+
+async function main(): Promise<void> {
+  let config: StartConfig;
+  try {
+    config = parseStartConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof StartConfigError)) throw err;
+    console.error(`flaregrid: ${err.message}; see npm start -- --help`);
+    process.exitCode = 1;
+    return;
+  }
+  if (config.help) {
+    console.log(START_HELP);
+    return;
+  }
+
+  const lifecycle = new Lifecycle();
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (lifecycle.stopping) {
+      console.error(`FlareGrid: ${signal} again, exiting without waiting`);
+      process.exit(1);
+    }
+    console.log(`FlareGrid: ${signal}, stopping`);
+    void lifecycle.stopAll().then((clean) => {
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      if (!clean) process.exitCode = 1;
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  try {
+    await run(config, lifecycle);
+  } catch (err) {
+    const known = err instanceof PortInUseError || err instanceof FlowFileError || err instanceof StartConfigError;
+    if (known || (err as { code?: string }).code === 'FLOWS_NOT_STARTED') {
+      console.error(`flaregrid: ${(err as Error).message}`);
+    } else {
+      console.error('flaregrid: could not start:', err);
+    }
+    process.exitCode = 1;
+    await lifecycle.stopAll();
+    process.off('SIGINT', shutdown);
+    process.off('SIGTERM', shutdown);
+  }
+}
+
+void main();

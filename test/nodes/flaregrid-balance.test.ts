@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import helper from 'node-red-node-test-helper';
+import type { MeterReading, SiteBalance } from '../../lib/schemas/contracts';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const balanceNode = require('../../nodes/flaregrid-balance/flaregrid-balance');
+
+interface Received {
+  atMs: number;
+  payload: SiteBalance & { qualityReason?: string };
+}
+
+function reading(meterId: string, role: MeterReading['role'], powerW: number, extra: Partial<MeterReading> = {}): MeterReading {
+  return {
+    meterId,
+    role,
+    powerW,
+    ts: new Date().toISOString(),
+    energyInWh: 0,
+    energyOutWh: 0,
+    quality: 'good',
+    ...extra,
+  };
+}
+
+const site = (): MeterReading[] => [
+  reading('genset-1', 'genset', 300_000, { availablePowerW: 400_000 }),
+  reading('bus-1', 'bus', 300_000, { voltageV: 380.4 }),
+  reading('prosumer-a', 'prosumer', -45_000),
+  reading('prosumer-b', 'prosumer', 5_000),
+  reading('miners', 'miner', -259_000),
+];
+
+function flow(config: Record<string, unknown> = {}) {
+  return [
+    {
+      id: 'balance',
+      type: 'flaregrid-balance',
+      site: 'well-7',
+      reserveKw: 20,
+      reservePct: 5,
+      staleAfterS: 5,
+      imbalanceKw: 2,
+      imbalancePct: 3,
+      minIntervalS: 0.2,
+      heartbeatS: 60,
+      expectedMeters: '',
+      wires: [['out']],
+      ...config,
+    },
+    { id: 'out', type: 'helper' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+  ];
+}
+
+async function load(config: Record<string, unknown> = {}) {
+  await helper.load(balanceNode, flow(config));
+  const received: Received[] = [];
+  helper.getNode('out').on('input', (msg: { payload: Received['payload'] }) => received.push({ atMs: Date.now(), payload: msg.payload }));
+  const statuses: { fill?: string; shape?: string; text?: string }[] = [];
+  helper.getNode('balance').on('call:status', (call: { args: [{ fill?: string; shape?: string; text?: string }] }) => statuses.push(call.args[0]));
+  return { node: helper.getNode('balance'), received, statuses };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the node');
+    await sleep(5);
+  }
+}
+
+describe('flaregrid-balance node', () => {
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('turns an array of readings into one balance with the right figures and a green status', async () => {
+    const { node, received, statuses } = await load();
+    node.receive({ payload: site() });
+    await until(() => received.length === 1 && statuses.length > 0);
+    const { ts, ...figures } = received[0].payload;
+    assert.ok(Math.abs(Date.parse(ts) - Date.now()) < 1000);
+    assert.deepEqual(figures, {
+      site: 'well-7',
+      generationW: 300_000,
+      // -(-45 000 + 5 000)
+      firmDemandW: 40_000,
+      minerW: 259_000,
+      availableW: 400_000,
+      // max(20 kW, 5% of 400 kW)
+      reserveW: 20_000,
+      // 400 000 - 40 000 - 20 000
+      surplusW: 340_000,
+      busVoltageV: 380.4,
+      quality: 'good',
+      staleMeters: [],
+      // 300 000 - 45 000 + 5 000 - 259 000
+      imbalanceW: 1_000,
+    });
+    const status = statuses.at(-1)!;
+    assert.equal(status.fill, 'green');
+    assert.equal(status.shape, 'dot');
+    assert.match(status.text ?? '', /340\.0 kW$/);
+  });
+
+  it('sends a change inside the minimum interval at its end, with the newest figures', async () => {
+    const { node, received } = await load({ minIntervalS: 0.2 });
+    node.receive({ payload: site() });
+    await until(() => received.length === 1);
+    node.receive({ payload: reading('miners', 'miner', -250_000) });
+    await sleep(20);
+    node.receive({ payload: reading('miners', 'miner', -240_000) });
+    await sleep(100);
+    assert.equal(received.length, 1, 'nothing more inside the interval');
+    await until(() => received.length === 2);
+    assert.equal(received[1].payload.minerW, 240_000);
+    assert.ok(received[1].atMs - received[0].atMs >= 190, `second balance after ${received[1].atMs - received[0].atMs} ms`);
+    await sleep(300);
+    assert.equal(received.length, 2, 'a burst is sent once');
+  });
+
+  it('beats on the heartbeat without readings, as a stale balance with no genset', async () => {
+    const { received, statuses } = await load({ heartbeatS: 0.1 });
+    await until(() => received.length >= 2);
+    assert.ok(received[1].atMs - received[0].atMs >= 90);
+    assert.equal(received[0].payload.quality, 'stale');
+    assert.match(received[0].payload.qualityReason ?? '', /no genset reading/);
+    assert.equal(statuses.at(-1)?.fill, 'red');
+    assert.equal(statuses.at(-1)?.shape, 'ring');
+  });
+
+  it('marks the balance stale when the genset reading is old, and names the genset in the status', async () => {
+    const { node, received, statuses } = await load();
+    const readings = site().map((r) => (r.role === 'genset' ? { ...r, ts: new Date(Date.now() - 10_000).toISOString() } : r));
+    node.receive({ payload: readings });
+    await until(() => received.length === 1 && statuses.length > 0);
+    assert.equal(received[0].payload.quality, 'stale');
+    assert.deepEqual(received[0].payload.staleMeters, ['genset-1']);
+    const status = statuses.at(-1)!;
+    assert.equal(status.fill, 'red');
+    assert.equal(status.shape, 'ring');
+    assert.match(status.text ?? '', /genset-1$/);
+  });
+
+  it('sends again when a fresh reading ages out, before the heartbeat', async () => {
+    const { node, received } = await load({ staleAfterS: 0.15, minIntervalS: 0.05 });
+    node.receive({ payload: site() });
+    await until(() => received.length === 2);
+    assert.equal(received[0].payload.quality, 'good');
+    assert.equal(received[1].payload.quality, 'stale');
+    assert.deepEqual(received[1].payload.staleMeters, ['bus-1', 'genset-1', 'miners', 'prosumer-a', 'prosumer-b']);
+  });
+
+  it('shows an imbalance as a suspect balance with a yellow ring', async () => {
+    const { node, received, statuses } = await load();
+    node.receive({ payload: site().filter((r) => r.meterId !== 'miners') });
+    await until(() => received.length === 1 && statuses.length > 0);
+    assert.equal(received[0].payload.quality, 'suspect');
+    assert.equal(received[0].payload.imbalanceW, 260_000);
+    assert.deepEqual(statuses.at(-1), { fill: 'yellow', shape: 'ring', text: `${statuses.at(-1)?.text?.split(' ')[0]} 260.0 kW` });
+  });
+
+  it('refuses a payload that is not a MeterReading: the Catch node gets the sentence, the status turns yellow', async () => {
+    const { node, received, statuses } = await load();
+    const caught: { error: { message: string; source: { id: string } } }[] = [];
+    helper.getNode('caught').on('input', (msg: (typeof caught)[number]) => caught.push(msg));
+    node.receive({ payload: { meterId: 'genset-1', role: 'generator', powerW: 1, ts: new Date().toISOString() } });
+    await until(() => caught.length === 1 && statuses.length > 0);
+    assert.match(caught[0].error.message, /Meter 'genset-1' has role "generator"; expected one of genset, bus/);
+    assert.equal(caught[0].error.source.id, 'balance');
+    assert.equal(statuses.at(-1)?.fill, 'yellow');
+    assert.equal(statuses.at(-1)?.shape, 'ring');
+
+    node.receive({ payload: [site()[0], { meterId: 'x', role: 'load', ts: new Date().toISOString() }] });
+    await until(() => caught.length === 2);
+    assert.match(caught[1].error.message, /^InvalidMeterReadingError: Reading 1 of the array: Meter 'x' needs a finite powerW in W, got nothing\.$/);
+    await sleep(50);
+    assert.equal(received.length, 0, 'an array with a broken reading changes nothing');
+  });
+
+  it('refuses every message with the reason when its configuration is invalid', async () => {
+    const { node } = await load({ reservePct: 150 });
+    const caught: { error: { message: string } }[] = [];
+    helper.getNode('caught').on('input', (msg: (typeof caught)[number]) => caught.push(msg));
+    node.receive({ payload: site() });
+    await until(() => caught.length === 1);
+    assert.match(caught[0].error.message, /Reserve \(% of available\) must be a percentage from 0 to 100, got '150'/);
+  });
+
+  it('clears its timers on close: neither a pending change nor a heartbeat is sent afterwards', async () => {
+    const { node, received } = await load({ minIntervalS: 0.1, heartbeatS: 0.15 });
+    const sentAfterClose: unknown[] = [];
+    node.receive({ payload: site() });
+    await until(() => received.length === 1);
+    node.receive({ payload: reading('miners', 'miner', -200_000) });
+    await sleep(10);
+    await helper.unload();
+    node.send = (msg: unknown) => sentAfterClose.push(msg);
+    await sleep(400);
+    assert.deepEqual(sentAfterClose, []);
+    assert.equal(received.length, 1);
+  });
+});
+
+describe('flaregrid-balance example flow', () => {
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('runs without hardware and gives the balance its comment promises', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const example: Record<string, unknown>[] = require('../../../examples/flaregrid-balance/Site power balance.json');
+    // Import puts the example on the open tab; here it gets one. The debug nodes become helper nodes so
+    // the test can read what they would show.
+    const flowNodes = [
+      { id: 'example-tab', type: 'tab' },
+      ...example.map((n) => ({ ...n, z: 'example-tab', ...(n.type === 'debug' ? { type: 'helper', wires: [] } : {}) })),
+    ];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const core = ['20-inject', '90-comment'].map((file) => require(`@node-red/nodes/core/common/${file}.js`));
+    await helper.load([...core, balanceNode], flowNodes);
+    const debug = example.find((n) => n.type === 'debug' && n.name === 'SiteBalance')!;
+    const balance = await new Promise<SiteBalance>((resolve) => {
+      helper.getNode(debug.id as string).on('input', (msg: { payload: SiteBalance }) => {
+        // the injects fire one by one; wait for the balance that has heard every meter
+        if (msg.payload.staleMeters.length === 0) resolve(msg.payload);
+      });
+    });
+    assert.equal(balance.quality, 'good');
+    assert.equal(balance.firmDemandW, 36_000);
+    assert.equal(balance.minerW, 213_500);
+    assert.equal(balance.reserveW, 20_000);
+    assert.equal(balance.surplusW, 264_000);
+    assert.equal(balance.imbalanceW, 500);
+    assert.equal(balance.busVoltageV, 381.2);
+  });
+});

@@ -1,0 +1,204 @@
+// flaregrid-meter on the real Node-RED runtime, reading the plant simulator through node-red-contrib-modbus's
+// modbus-client and modbus-flex-getter over loopback TCP, as a deployed flow does.
+
+import assert from 'node:assert/strict';
+import helper from 'node-red-node-test-helper';
+import type { MeterReading } from '../../lib/schemas/contracts';
+import { startPlant, type RunningPlant } from '../../sim/plant';
+import { meterWithGetter, modbusClientNode, type MeterUnderTest } from './modbus-flow';
+
+const meterNode = require('../../nodes/flaregrid-meter/flaregrid-meter');
+const modbusClient = require('node-red-contrib-modbus/modbus/modbus-client');
+const flexGetter = require('node-red-contrib-modbus/modbus/modbus-flex-getter');
+const catchNode = require('@node-red/nodes/core/common/25-catch');
+
+const NODES = [meterNode, modbusClient, flexGetter, catchNode];
+const START = '2026-06-21T13:00:00Z';
+
+/** Resolves with the first reading from `nodeId` that satisfies `accept`, or rejects after `timeoutMs`. */
+function nextReading(nodeId: string, accept: (r: MeterReading) => boolean, timeoutMs = 8000): Promise<MeterReading> {
+  const out = helper.getNode(nodeId);
+  let last: MeterReading | undefined;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      out.removeListener('input', listener);
+      reject(new Error(`no matching reading from ${nodeId} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`));
+    }, timeoutMs);
+    function listener(msg: { payload: MeterReading }) {
+      last = msg.payload;
+      if (!accept(msg.payload)) return;
+      clearTimeout(timer);
+      out.removeListener('input', listener);
+      resolve(msg.payload);
+    }
+    out.on('input', listener);
+  });
+}
+
+/** Loads meters (with their getters and the gateway's client) and any extra nodes on one tab. */
+async function load(plant: RunningPlant, meters: MeterUnderTest[], extra: Record<string, unknown>[] = []): Promise<void> {
+  const nodes = [modbusClientNode('client', plant.modbusPort), ...meters.flatMap((m) => meterWithGetter(m, 'client')), ...extra];
+  // Flow nodes need a tab and a position, or the runtime takes them for config nodes.
+  const flow = [{ id: 'tab', type: 'tab', label: 'meters' }, ...nodes.map((n) => (n.type === 'modbus-client' ? n : { ...n, z: 'tab', x: 100, y: 100 }))];
+  await helper.load(NODES, flow);
+}
+
+describe('flaregrid-meter with node-red-contrib-modbus against the simulator, plant held still', function () {
+  this.timeout(30000);
+  let plant: RunningPlant;
+
+  before(async () => {
+    plant = await startPlant({ realtime: false, startTime: START, seed: 7, loadNoise: false });
+    // An hour of sim time: gensets warmed up and loaded, counters well away from zero. Nothing moves after
+    // this, so every reading can be compared with the truth.
+    plant.advance(3600_000);
+  });
+  after(async () => {
+    await plant.stop();
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+
+  // Tolerances are the registers' resolution: FG-BM1 carries W in 100 W steps at this site's size (the simulator
+  // picks W_SF = 2 so that 920 kW fits an int16), voltage in 0.1 V (V_SF = -1); FG-GC1 and FG-PM1 carry whole W
+  // and Wh; the SDM630 carries float32 W and kWh.
+  const cases = [
+    { profile: 'flaregrid-gc1', role: 'genset', device: 'genset2', sign: 1, powerTolW: 1, voltageTolV: 0.1 },
+    { profile: 'flaregrid-pm1', role: 'prosumer', device: 'prosumer1', sign: -1, powerTolW: 1, voltageTolV: 0.1 },
+    { profile: 'flaregrid-bm1', role: 'bus', device: 'busMeter', sign: 1, powerTolW: 50, voltageTolV: 0.05 },
+    { profile: 'sunspec-meter', role: 'bus', device: 'busMeter', sign: 1, powerTolW: 50, voltageTolV: 0.05 },
+    { profile: 'eastron-sdm630', role: 'miner', device: 'minerFeeder', sign: -1, powerTolW: 0.5, voltageTolV: 0.01 },
+  ];
+  for (const c of cases) {
+    it(`decodes ${c.profile} (${c.device}) to the simulator's truth`, async () => {
+      const truth = plant.truth().devicesByName[c.device];
+      await load(plant, [{ id: 'meter', meterId: c.device, role: c.role, profile: c.profile, unitId: truth.unitId }]);
+      const reading = await nextReading('meter-out', (r) => r.quality === 'good');
+      const truePowerW = c.sign * Number(truth.powerW);
+      assert.ok(Math.abs(reading.powerW - truePowerW) <= c.powerTolW, `powerW ${reading.powerW} vs truth ${truePowerW}`);
+      assert.equal(reading.role, c.role);
+      assert.equal(reading.meterId, c.device);
+      if (c.device !== 'minerFeeder') {
+        // The SDM630 reports its AC phase voltage, not the DC bus voltage.
+        assert.ok(Math.abs((reading.voltageV ?? NaN) - Number(truth.voltageV)) <= c.voltageTolV, `voltageV ${reading.voltageV}`);
+      }
+      if (c.role === 'genset') {
+        assert.ok(Math.abs((reading.availablePowerW ?? NaN) - Number(truth.availablePowerW)) <= 1);
+        assert.ok(Math.abs((reading.fuelScfm ?? NaN) - Number(truth.fuelScfm)) <= 0.1);
+      } else {
+        // Consumer-side meters count their forward (import) direction as energy out of the bus.
+        const [inWh, outWh] = c.sign === 1 ? [truth.energyForwardWh, truth.energyReverseWh] : [truth.energyReverseWh, truth.energyForwardWh];
+        const energyTolWh = c.profile === 'eastron-sdm630' ? 10 : 1;
+        assert.ok(Math.abs(reading.energyInWh - Number(inWh)) <= energyTolWh, `energyInWh ${reading.energyInWh} vs ${inWh}`);
+        assert.ok(Math.abs(reading.energyOutWh - Number(outWh)) <= energyTolWh, `energyOutWh ${reading.energyOutWh} vs ${outWh}`);
+      }
+    });
+  }
+
+  it('reports a unit that does not answer as bad with the reason', async () => {
+    await load(plant, [{ id: 'meter', meterId: 'ghost', role: 'load', profile: 'flaregrid-pm1', unitId: 99 }]);
+    const bad = await nextReading('meter-out', (r) => r.quality === 'bad');
+    assert.ok((bad.qualityReason ?? '').length > 0);
+  });
+
+  it('hands input it cannot use to a Catch node through done(err), and keeps running', async () => {
+    await load(
+      plant,
+      [{ id: 'meter', meterId: 'prosumer1', role: 'prosumer', profile: 'flaregrid-pm1', unitId: plant.units.prosumers[0] }],
+      [
+        { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+    );
+    const caught = new Promise<{ error: { message: string } }>((resolve) => helper.getNode('caught').on('input', resolve));
+    helper.getNode('meter').receive({ payload: { hello: 'world' } });
+    const msg = await caught;
+    assert.match(msg.error.message, /expected register values/);
+    const wrongLength = new Promise<{ error: { message: string } }>((resolve) => helper.getNode('caught').once('input', resolve));
+    helper.getNode('meter').receive({ payload: [1, 2, 3], modbusRequest: { fc: 3, unitid: plant.units.prosumers[0], address: 0, quantity: 14 } });
+    assert.match((await wrongLength).error.message, /has 3 registers/);
+    await nextReading('meter-out', (r) => r.quality === 'good');
+  });
+
+  it('refuses a custom profile that fails its schema, with the reason in the log and a red status', async () => {
+    const badProfile = JSON.stringify({ id: 'x', name: 'x', registers: [{ name: 'p', address: 0, fc: 3, type: 'u24' }] });
+    await load(plant, [{ id: 'meter', meterId: 'custom', role: 'load', profile: 'custom', unitId: 21, customProfile: badProfile }]);
+    const meter = helper.getNode('meter');
+    const statuses = meter.status.getCalls().filter((call: { thisValue: unknown }) => call.thisValue === meter);
+    assert.deepEqual(statuses.at(-1).args[0], { fill: 'red', shape: 'ring', text: 'flaregrid-meter.status.configError' });
+    const logged = helper.log().args.map((args: [{ level: number; msg: unknown }]) => args[0]).filter((e: { level: number }) => e.level === 20);
+    assert.ok(
+      logged.some((e: { msg: unknown }) => /registers\[0\]\.type/.test(String(e.msg))),
+      `the log names the bad field: ${JSON.stringify(logged.map((e: { msg: unknown }) => String(e.msg)))}`,
+    );
+  });
+});
+
+describe('flaregrid-meter against the simulator running in real time', function () {
+  this.timeout(40000);
+  let plant: RunningPlant;
+
+  before(async () => {
+    // Real time (speedup 1), so the counters move only as fast as the power the meter reads allows. The plant
+    // starts in steady state; the genset-1 counter starts 100 Wh below its 32-bit wrap and the miners add 40 kW
+    // (a step the gensets' 2 %/s ramp follows without a trip), so it wraps within seconds.
+    plant = await startPlant({
+      realtime: true,
+      speedup: 1,
+      startTime: START,
+      seed: 7,
+      loadNoise: false,
+      counterPresets: { genset1: { forwardWh: 2 ** 32 - 100 } },
+    });
+    plant.setMinerSlotPowerW(0, 40_000);
+  });
+  after(async () => {
+    await plant.stop();
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('carries a genset energy counter across its 32-bit wrap', async () => {
+    await load(plant, [{ id: 'meter', meterId: 'genset1', role: 'genset', profile: 'flaregrid-gc1', unitId: plant.units.gensets[0] }]);
+    const before = await nextReading('meter-out', (r) => r.quality === 'good');
+    assert.ok(before.energyInWh < 2 ** 32, 'the first reading is below the wrap');
+    const wrapped = await nextReading('meter-out', (r) => r.energyInWh > 2 ** 32 + 10, 15000);
+    assert.equal(wrapped.quality, 'good', `the wrap is counted as energy, not flagged: ${wrapped.qualityReason}`);
+    const truth = plant.truth().devicesByName.genset1;
+    assert.ok(Number(truth.energyForwardWh) < 1000, 'the register itself has wrapped to a small value');
+    // The reading lags the truth by at most one poll: the genset makes well under 100 Wh in 0.2 s.
+    assert.ok(Number(truth.energyForwardExactWh) - wrapped.energyInWh < 100);
+  });
+
+  it('re-bases on a meter replacement without counting the reset as energy', async () => {
+    await load(plant, [{ id: 'meter', meterId: 'prosumer2', role: 'prosumer', profile: 'flaregrid-pm1', unitId: plant.units.prosumers[1] }]);
+    const before = await nextReading('meter-out', (r) => r.quality === 'good');
+    const flagged = nextReading('meter-out', (r) => r.quality === 'suspect');
+    plant.resetMeter('prosumer2');
+    const reset = await flagged;
+    assert.match(reset.qualityReason ?? '', /reset/);
+    assert.ok(reset.energyOutWh >= before.energyOutWh, 'the reported total never goes backwards');
+    assert.ok(reset.energyOutWh - before.energyOutWh < 10, 'the reset is not counted as energy');
+    plant.advance(60_000);
+    const next = await nextReading('meter-out', (r) => r.quality === 'good' && r.energyOutWh > reset.energyOutWh);
+    assert.ok(next.energyOutWh > reset.energyOutWh);
+  });
+
+  it('goes bad and stale when the Modbus server stops, and recovers when it returns, without a redeploy', async () => {
+    await load(plant, [{ id: 'meter', meterId: 'genset2', role: 'genset', profile: 'flaregrid-gc1', unitId: plant.units.gensets[1], staleAfterS: 1 }]);
+    await nextReading('meter-out', (r) => r.quality === 'good');
+    const stale = nextReading('meter-out', (r) => r.quality === 'stale', 10000);
+    await plant.stopModbus();
+    const staleReading = await stale;
+    assert.equal(staleReading.meterId, 'genset2');
+    const status = helper.getNode('meter');
+    const recovered = nextReading('meter-out', (r) => r.quality === 'good', 20000);
+    await plant.startModbus();
+    await recovered;
+    assert.ok(status, 'the same node instance recovered');
+  });
+
+});

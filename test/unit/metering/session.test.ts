@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { MeteringError } from '../../../lib/metering/errors';
+import { MeterSession, SessionError } from '../../../lib/metering/meter-session';
+import { ReadAssembly } from '../../../lib/metering/read-assembly';
+import { builtin, GC1_DUMP, PM1_DUMP } from './fixtures';
+
+const T0 = Date.parse('2026-11-25T12:00:00Z');
+
+describe('ReadAssembly', () => {
+  const plan = [
+    { fc: 4 as const, address: 0, quantity: 8 },
+    { fc: 4 as const, address: 52, quantity: 24 },
+  ];
+
+  it('completes once every planned block has an answer, whatever order they come in', () => {
+    const assembly = new ReadAssembly(plan);
+    const second = Array.from({ length: 24 }, (_, i) => 100 + i);
+    assert.deepEqual(assembly.accept(plan[1], second), { kind: 'partial', missing: 1 });
+    const result = assembly.accept(plan[0], [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(result.kind, 'complete');
+    assert.deepEqual(result.kind === 'complete' && result.blocks.map((b) => b.address), [0, 52]);
+  });
+
+  it('cuts the planned blocks out of a wider answer, as a modbus-read node polling 0..79 sends it', () => {
+    const assembly = new ReadAssembly(plan);
+    const wide = Array.from({ length: 80 }, (_, i) => i);
+    const result = assembly.accept({ fc: 4, address: 0, quantity: 80 }, wide);
+    assert.equal(result.kind, 'complete');
+    if (result.kind !== 'complete') return;
+    assert.deepEqual(result.blocks[0].registers, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(result.blocks[1].registers[0], 52);
+    assert.equal(result.blocks[1].registers.length, 24);
+  });
+
+  it('says when an answer covers none of the planned blocks, and refuses one of the wrong length', () => {
+    const assembly = new ReadAssembly(plan);
+    assert.deepEqual(assembly.accept({ fc: 3, address: 0, quantity: 8 }, new Array(8).fill(0)), { kind: 'unmatched' });
+    assert.throws(
+      () => assembly.accept(plan[0], [1, 2, 3]),
+      (err: MeteringError) => err.code === 'BLOCK_LENGTH' && /has 3 registers/.test(err.message),
+    );
+  });
+
+  it('counts a round as overdue only after the timeout, and starts clean after abandoning it', () => {
+    const assembly = new ReadAssembly(plan);
+    assert.equal(assembly.overdue(T0, 1000), false);
+    assembly.startRound(T0);
+    assert.equal(assembly.overdue(T0 + 999, 1000), false);
+    assert.equal(assembly.overdue(T0 + 1000, 1000), true);
+    assembly.accept(plan[0], new Array(8).fill(0));
+    assembly.abandonRound();
+    assert.equal(assembly.overdue(T0 + 5000, 1000), false);
+    assert.equal(assembly.accept(plan[1], new Array(24).fill(0)).kind, 'partial');
+  });
+});
+
+describe('MeterSession', () => {
+  function pm1Session() {
+    return new MeterSession({
+      meterId: 'prosumer-1',
+      role: 'prosumer',
+      invert: false,
+      source: { kind: 'fixed', profile: builtin('flaregrid-pm1') },
+      unitId: 21,
+      maxRegistersPerRead: 125,
+      staleAfterMs: 3000,
+      responseTimeoutMs: 1000,
+    });
+  }
+
+  it('asks for the profile blocks at its unit and turns the answer into a reading with the bus sign', () => {
+    const session = pm1Session();
+    const { requests } = session.poll(T0);
+    assert.deepEqual(requests, [{ unitid: 21, fc: 3, address: 0, quantity: 14 }]);
+    const { readings } = session.answer(requests[0], PM1_DUMP, T0 + 50);
+    assert.equal(readings.length, 1);
+    // 4,691 W forward = drawn from the bus by the prosumer, so -4,691 W on the bus.
+    assert.equal(readings[0].powerW, -4691);
+    assert.equal(readings[0].energyOutWh, 123_456_789_012);
+    assert.equal(readings[0].energyInWh, 987_654);
+    assert.equal(readings[0].quality, 'good');
+  });
+
+  it('reports an unanswered round as bad once, not on every poll, and recovers on the next answer', () => {
+    const session = pm1Session();
+    const [request] = session.poll(T0).requests;
+    session.answer(request, PM1_DUMP, T0 + 10);
+    session.poll(T0 + 1000);
+    const first = session.poll(T0 + 2000).readings;
+    assert.equal(first.length, 1);
+    assert.equal(first[0].quality, 'bad');
+    assert.match(first[0].qualityReason ?? '', /no answer within 1 s/);
+    assert.equal(session.poll(T0 + 3000).readings.length, 0);
+    const back = session.answer(request, PM1_DUMP, T0 + 3010).readings;
+    assert.equal(back[0].quality, 'good');
+  });
+
+  it('turns a wrong-length answer into a bad reading carried by the error', () => {
+    const session = pm1Session();
+    const [request] = session.poll(T0).requests;
+    assert.throws(
+      () => session.answer(request, PM1_DUMP.slice(0, 10), T0 + 10),
+      (err: SessionError) => err instanceof SessionError && err.code === 'BLOCK_LENGTH' && err.output.readings[0].quality === 'bad',
+    );
+  });
+
+  it('emits a stale reading once the meter has been quiet for staleAfterMs', () => {
+    const session = pm1Session();
+    const [request] = session.poll(T0).requests;
+    session.answer(request, PM1_DUMP, T0);
+    assert.equal(session.tick(T0 + 2000).readings.length, 0);
+    const stale = session.tick(T0 + 3500).readings;
+    assert.equal(stale[0].quality, 'stale');
+    assert.equal(session.tick(T0 + 4500).readings.length, 0);
+  });
+
+  it('looks for the SunSpec marker, and starts discovery over on the poll after it failed', () => {
+    const session = new MeterSession({
+      meterId: 'bus',
+      role: 'bus',
+      invert: false,
+      source: { kind: 'discover', baseAddresses: [40000] },
+      unitId: 1,
+      maxRegistersPerRead: 125,
+      staleAfterMs: 3000,
+      responseTimeoutMs: 1000,
+    });
+    assert.equal(session.phase.kind, 'discovering');
+    let out = session.poll(T0);
+    assert.deepEqual(out.requests, [{ unitid: 1, fc: 3, address: 40000, quantity: out.requests[0].quantity }]);
+    // An exception at the only base address ends discovery as failed; the next poll starts over.
+    out = session.readFailed('Modbus exception 2: illegal data address', T0 + 10);
+    assert.equal(session.phase.kind, 'discovery-failed');
+    assert.equal(session.poll(T0 + 1000).requests[0].address, 40000);
+  });
+
+  it('refuses an answer outside its plan and decodes the genset block it asked for', () => {
+    const session = new MeterSession({
+      meterId: 'genset-1',
+      role: 'genset',
+      invert: false,
+      source: { kind: 'fixed', profile: builtin('flaregrid-gc1') },
+      unitId: 11,
+      maxRegistersPerRead: 125,
+      staleAfterMs: 3000,
+      responseTimeoutMs: 1000,
+    });
+    const [request] = session.poll(T0).requests;
+    assert.throws(
+      () => session.answer({ fc: 4, address: 0, quantity: 14 }, GC1_DUMP, T0 + 5),
+      (err: SessionError) => err.code === 'BLOCK_MISSING' && /covers none of the registers/.test(err.message),
+    );
+    const { readings } = session.answer(request, GC1_DUMP, T0 + 10);
+    assert.equal(readings[0].powerW, -1500);
+    assert.equal(readings[0].availablePowerW, 850_000);
+  });
+});
