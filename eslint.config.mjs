@@ -1,16 +1,23 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.flaregrid/**', 'scripts/build.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.flaregrid/**', 'scripts/build.mjs', '.nrlintrc.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // A Node-RED node constructor names its `this` once, as `node`, for the handlers it registers.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
       '@typescript-eslint/no-unsafe-function-type': 'off',
       'no-restricted-imports': ['error', { patterns: [] }],
     },
+  },
+  {
+    // Tests load Node-RED node modules (CommonJS `module.exports = function (RED)`) as the runtime does.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['lib/**/*.ts', 'sim/**/*.ts'],

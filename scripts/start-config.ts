@@ -255,6 +255,8 @@ export function redSettings(config: StartConfig, paths: { packageRoot: string; u
     // icons and locales. Other node modules (node-red-contrib-modbus, the dashboard) are found by the
     // registry's own walk up from @node-red/nodes to <root>/node_modules, so they are not listed here.
     nodesDir: [paths.packageRoot],
+    // Meter energy totals and other node state outlive a restart in the userDir's context files.
+    contextStorage: { default: { module: 'localfilesystem' }, memory: { module: 'memory' } },
     telemetry: { enabled: false, updateNotification: false },
     editorTheme: { tours: false, projects: { enabled: false } },
     logging: { console: { level: 'info', metrics: false, audit: false } },

@@ -87,7 +87,6 @@ async function nodeReadingsBench(): Promise<BenchResult> {
     '127.0.0.1',
     { port: 0, flag: '--port', envName: 'FLAREGRID_PORT' },
   );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RED = require('node-red') as RedRuntime;
   try {
     let received = 0;

@@ -21,9 +21,10 @@ function describe(value: unknown): string {
 }
 
 /**
- * Returns the reading unchanged when it carries what the balance reads (meterId, role, ts, powerW and a
- * known quality); throws InvalidMeterReadingError otherwise. The energy counters are not needed here, so
- * a reading built by hand in a change node without them is still accepted; a missing quality counts as good.
+ * Returns the reading unchanged when it has every required field of the MeterReading contract (DESIGN.md §4:
+ * a missing required field is an error, even one the balance itself does not read, so that a hand-built
+ * reading that would mislead a payment node is caught where it enters); throws InvalidMeterReadingError
+ * otherwise.
  */
 export function parseMeterReading(value: unknown): MeterReading {
   if (!isRecord(value)) {
@@ -47,8 +48,14 @@ export function parseMeterReading(value: unknown): MeterReading {
       `Meter '${meterId}' needs ts as an ISO 8601 UTC string, got ${describe(value.ts)}.`,
     );
   }
+  for (const field of ['energyInWh', 'energyOutWh'] as const) {
+    const energy = value[field];
+    if (typeof energy !== 'number' || !Number.isFinite(energy) || energy < 0) {
+      throw new InvalidMeterReadingError(`Meter '${meterId}' needs ${field} as a cumulative Wh figure of 0 or more, got ${describe(energy)}.`);
+    }
+  }
   const quality = value.quality;
-  if (quality !== undefined && !(QUALITIES as readonly unknown[]).includes(quality)) {
+  if (!(QUALITIES as readonly unknown[]).includes(quality)) {
     throw new InvalidMeterReadingError(
       `Meter '${meterId}' has quality ${describe(quality)}; expected one of ${QUALITIES.join(', ')}.`,
     );
@@ -59,5 +66,5 @@ export function parseMeterReading(value: unknown): MeterReading {
       `Meter '${meterId}' has availablePowerW ${describe(available)}; it must be a finite number in W when present.`,
     );
   }
-  return { ...(value as unknown as MeterReading), quality: (quality as Quality | undefined) ?? 'good' };
+  return value as unknown as MeterReading;
 }

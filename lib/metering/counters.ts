@@ -22,12 +22,37 @@ export interface CounterLimits {
   slackWh: number;
 }
 
+/** What an EnergyCounter must remember across a restart for its total to stay monotonic. */
+export interface CounterState {
+  totalWh: number;
+  lastRaw: number;
+  lastMs: number;
+}
+
 export class EnergyCounter {
   /** cumulative Wh reported; only ever grows */
   totalWh = 0;
   private lastRaw: number | undefined;
   private lastMs = 0;
   private candidate: { raw: number; ms: number } | undefined;
+
+  /**
+   * Resumes from a saved state: the first read after a restart is then judged against the last read before it
+   * (a wrap or a meter replacement during the downtime is recognised), instead of restarting the total from the
+   * register's value.
+   */
+  static resume(state: CounterState): EnergyCounter {
+    const counter = new EnergyCounter();
+    counter.totalWh = state.totalWh;
+    counter.lastRaw = state.lastRaw;
+    counter.lastMs = state.lastMs;
+    return counter;
+  }
+
+  /** undefined before the first read: there is nothing to resume from */
+  state(): CounterState | undefined {
+    return this.lastRaw === undefined ? undefined : { totalWh: this.totalWh, lastRaw: this.lastRaw, lastMs: this.lastMs };
+  }
 
   /** Takes one read of the register; returns why the step was not counted, or undefined when it was. */
   update(raw: number, wrapWh: number | undefined, nowMs: number, limits: CounterLimits): string | undefined {

@@ -6,7 +6,7 @@ import { compileProfile, type CompiledProfile } from './decode';
 import { MeteringError } from './errors';
 import { ReadAssembly } from './read-assembly';
 import { SunSpecDiscovery } from './sunspec-discovery';
-import { MeterTracker } from './tracker';
+import { MeterTracker, type TrackerSnapshot } from './tracker';
 import type { MeterProfile, ReadRequest } from './types';
 
 export type ProfileSource = { kind: 'fixed'; profile: MeterProfile } | { kind: 'discover'; baseAddresses?: number[] };
@@ -21,6 +21,8 @@ export interface MeterSessionOptions {
   staleAfterMs: number;
   /** a round of reads not answered within this long counts as failed */
   responseTimeoutMs: number;
+  /** the tracker state saved before a restart (snapshot()), so energy totals continue from it */
+  resume?: TrackerSnapshot;
 }
 
 /** A read as node-red-contrib-modbus's flex-getter takes it in msg.payload. */
@@ -124,6 +126,11 @@ export class MeterSession {
     return { readings, requests: [] };
   }
 
+  /** The state to save so that a restarted session continues the energy totals; undefined before a profile is known. */
+  snapshot(): TrackerSnapshot | undefined {
+    return this.ready?.tracker.snapshot();
+  }
+
   /** Called about once a second: a stale reading when the meter has gone quiet. */
   tick(nowMs: number): SessionOutput {
     const stale = this.ready?.tracker.checkStale(nowMs);
@@ -131,13 +138,13 @@ export class MeterSession {
   }
 
   private prepare(profile: MeterProfile): Ready {
-    const { meterId, role, invert, staleAfterMs, maxRegistersPerRead } = this.options;
+    const { meterId, role, invert, staleAfterMs, maxRegistersPerRead, resume } = this.options;
     const decoder = compileProfile(profile, { maxRegistersPerRead });
     return {
       profile,
       decoder,
       assembly: new ReadAssembly(decoder.reads),
-      tracker: new MeterTracker({ meterId, role, invert, profile, staleAfterMs }),
+      tracker: new MeterTracker({ meterId, role, invert, profile, staleAfterMs, resume }),
     };
   }
 

@@ -16,7 +16,7 @@
 // monotonic for payment streams, and powerW is flagged by quality, never a silent zero.
 
 import type { MeterReading, MeterRole, Quality } from '../schemas/contracts';
-import { EnergyCounter, positiveEnergyWh, type CounterLimits } from './counters';
+import { EnergyCounter, positiveEnergyWh, type CounterLimits, type CounterState } from './counters';
 import type { MeterProfile, NativeValues, NumericField, ValueRange } from './types';
 
 export interface MeterTrackerOptions {
@@ -31,6 +31,20 @@ export interface MeterTrackerOptions {
   maxPowerW?: number;
   /** allowance for a counter's resolution when bounding its steps, Wh (default 10) */
   counterSlackWh?: number;
+  /** state saved by snapshot() before a restart; ignored when it belongs to another meter or profile */
+  resume?: TrackerSnapshot;
+}
+
+/** What a tracker keeps across a Node-RED restart, so that energy totals stay monotonic through it. */
+export interface TrackerSnapshot {
+  meterId: string;
+  profileId: string;
+  forward?: CounterState;
+  reverse?: CounterState;
+  /** energy integrated from power, Wh, for a profile without counters */
+  derivedForwardWh: number;
+  derivedReverseWh: number;
+  last?: MeterReading;
 }
 
 interface Direction {
@@ -49,6 +63,8 @@ export class MeterTracker {
   private readonly options: MeterTrackerOptions;
   private readonly sign: 1 | -1;
   private readonly ranges: ReadonlyMap<NumericField, ValueRange>;
+  private readonly forward: Direction;
+  private readonly reverse: Direction;
   private readonly into: Direction;
   private readonly outOf: Direction;
   private last: MeterReading | undefined;
@@ -66,12 +82,29 @@ export class MeterTracker {
       if (register.range !== undefined && register.field !== undefined && register.field !== 'serialNumber') ranges.set(register.field, register.range);
     }
     this.ranges = ranges;
-    const has = (field: NumericField): EnergyCounter | undefined =>
-      options.profile.registers.some((r) => r.field === field) ? new EnergyCounter() : undefined;
-    const forward: Direction = { counter: has('forwardEnergyWh'), derivedWh: 0 };
-    const reverse: Direction = { counter: has('reverseEnergyWh'), derivedWh: 0 };
+    const saved = options.resume?.meterId === options.meterId && options.resume.profileId === options.profile.id ? options.resume : undefined;
+    const has = (field: NumericField, state: CounterState | undefined): EnergyCounter | undefined =>
+      !options.profile.registers.some((r) => r.field === field) ? undefined : state ? EnergyCounter.resume(state) : new EnergyCounter();
+    const forward: Direction = { counter: has('forwardEnergyWh', saved?.forward), derivedWh: saved?.derivedForwardWh ?? 0 };
+    const reverse: Direction = { counter: has('reverseEnergyWh', saved?.reverse), derivedWh: saved?.derivedReverseWh ?? 0 };
+    this.forward = forward;
+    this.reverse = reverse;
     this.into = this.sign > 0 ? forward : reverse;
     this.outOf = this.sign > 0 ? reverse : forward;
+    this.last = saved?.last;
+  }
+
+  /** The state to save before a restart and hand back as `resume`. */
+  snapshot(): TrackerSnapshot {
+    return {
+      meterId: this.options.meterId,
+      profileId: this.options.profile.id,
+      forward: this.forward.counter?.state(),
+      reverse: this.reverse.counter?.state(),
+      derivedForwardWh: this.forward.derivedWh,
+      derivedReverseWh: this.reverse.derivedWh,
+      last: this.last,
+    };
   }
 
   /** A successful poll: the decoded values become a reading. */

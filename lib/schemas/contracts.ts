@@ -43,6 +43,8 @@ export interface SiteBalance {
   surplusW: number;
   busVoltageV?: number;
   quality: Quality;
+  /** why the quality is not good, in a sentence */
+  qualityReason?: string;
   staleMeters: string[];
   /** sum of powerW over the device meters; near zero when every meter is present and right */
   imbalanceW: number;

@@ -48,16 +48,16 @@ function readSettings(config: BalanceNodeConfig): BalanceNodeSettings {
     balance: {
       site,
       reserveW: nonNegativeNumber(config.reserveKw, 'Reserve (kW)') * 1000,
-      reservePct: percent(config.reservePct, 'Reserve (% of available)'),
+      reservePct: percent(config.reservePct, 'Reserve (%)'),
       staleAfterMs: positiveNumber(config.staleAfterS, 'Stale after (s)') * 1000,
-      imbalanceToleranceW: nonNegativeNumber(config.imbalanceKw, 'Imbalance tolerance (kW)') * 1000,
-      imbalanceTolerancePct: percent(config.imbalancePct, 'Imbalance tolerance (% of generation)'),
+      imbalanceToleranceW: nonNegativeNumber(config.imbalanceKw, 'Imbalance (kW)') * 1000,
+      imbalanceTolerancePct: percent(config.imbalancePct, 'Imbalance (%)'),
       expectedMeters: String(config.expectedMeters ?? '')
         .split(',')
         .map((id) => id.trim())
         .filter((id) => id !== ''),
     },
-    minIntervalMs: nonNegativeNumber(config.minIntervalS, 'Minimum interval (s)') * 1000,
+    minIntervalMs: nonNegativeNumber(config.minIntervalS, 'Rate limit (s)') * 1000,
     heartbeatMs: positiveNumber(config.heartbeatS, 'Heartbeat (s)') * 1000,
   };
 }

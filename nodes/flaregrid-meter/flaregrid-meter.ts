@@ -1,7 +1,8 @@
 // flaregrid-meter: a thin adapter between node-red-contrib-modbus and lib/metering's MeterSession. Output 1
 // carries MeterReadings, output 2 the read requests for a modbus-flex-getter whose answers come back in.
 
-import { MeterSession, SessionError, type SessionOutput } from '../../lib/metering/meter-session';
+import { MeterSession, SessionError, type MeterSessionOptions, type SessionOutput } from '../../lib/metering/meter-session';
+import type { TrackerSnapshot } from '../../lib/metering/tracker';
 import { builtinProfiles, parseCustomProfile, validateProfile } from '../../lib/metering/profiles';
 import type { MeterProfile, ReadRequest } from '../../lib/metering/types';
 import type { MeterReading, MeterRole } from '../../lib/schemas/contracts';
@@ -12,6 +13,8 @@ import { formatAgeMs, formatPowerW } from '../shared/status';
 const ROLES: readonly MeterRole[] = ['genset', 'bus', 'load', 'prosumer', 'miner', 'battery'];
 /** the profile id that asks for SunSpec discovery instead of a fixed map */
 const SUNSPEC_DISCOVERY = 'sunspec-meter';
+/** node context key of the energy totals */
+const STATE_KEY = 'meterState';
 
 interface MeterConfig extends NodeDefinition {
   meterId: string;
@@ -23,6 +26,8 @@ interface MeterConfig extends NodeDefinition {
   staleAfterS: string | number;
   invert: boolean;
   maxRegistersPerRead: string | number;
+  /** context store for the energy totals; empty = Node-RED's default store */
+  contextStore?: string;
 }
 
 interface ModbusRequestEcho {
@@ -36,11 +41,10 @@ export = function register(RED: NodeRedAPI): void {
   function MeterNode(this: RuntimeNode, config: MeterConfig) {
     RED.nodes.createNode(this, config);
     const node = this;
-    let session: MeterSession;
-    let pollIntervalMs: number;
+    let options: MeterSessionOptions;
     try {
-      pollIntervalMs = positiveNumber(config.pollIntervalS, 'Poll every') * 1000;
-      session = new MeterSession({
+      const pollIntervalMs = positiveNumber(config.pollIntervalS, 'Poll every') * 1000;
+      options = {
         meterId: requireMeterId(config.meterId),
         role: requireRole(config.role),
         invert: config.invert === true,
@@ -49,28 +53,41 @@ export = function register(RED: NodeRedAPI): void {
         maxRegistersPerRead: Math.floor(positiveNumber(config.maxRegistersPerRead ?? 125, 'Max per read')),
         staleAfterMs: positiveNumber(config.staleAfterS, 'Stale after') * 1000,
         responseTimeoutMs: pollIntervalMs,
-      });
+      };
     } catch (err) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.configError') });
       node.error(asError(err).message);
       return;
     }
+    // The energy totals are kept in the context store the engineer picked, so that a restart (or a redeploy)
+    // continues them instead of starting over from the register, which may have wrapped since.
+    const store = config.contextStore || undefined;
+    const context = node.context();
+    let session: MeterSession | undefined;
+    let closed = false;
+    const timers: NodeJS.Timeout[] = [];
 
     let lastReading: MeterReading | undefined;
     let lastGoodMs: number | undefined;
 
     function emit(out: SessionOutput, send: NodeSend): void {
       const readings = out.readings.map((reading): NodeMessage => ({ topic: reading.meterId, payload: reading }));
-      const requests = out.requests.map((request): NodeMessage => ({ topic: session.meterId, payload: request }));
+      const requests = out.requests.map((request): NodeMessage => ({ topic: options.meterId, payload: request }));
       if (readings.length > 0) {
         lastReading = out.readings[out.readings.length - 1];
-        if (lastReading.quality === 'good' || lastReading.quality === 'suspect') lastGoodMs = Date.now();
+        if (lastReading.quality === 'good' || lastReading.quality === 'suspect') {
+          lastGoodMs = Date.now();
+          context.set(STATE_KEY, session?.snapshot(), store, (err?: Error) => {
+            if (err) node.warn(`cannot save the energy totals: ${err.message}`);
+          });
+        }
       }
       if (readings.length > 0 || requests.length > 0) send([readings, requests]);
       showStatus();
     }
 
     function showStatus(): void {
+      if (!session) return;
       const phase = session.phase;
       if (phase.kind === 'discovering') {
         node.status({ fill: 'blue', shape: 'ring', text: RED._('flaregrid-meter.status.discovering') });
@@ -102,14 +119,26 @@ export = function register(RED: NodeRedAPI): void {
     }
 
     const send: NodeSend = (msg) => node.send(msg);
-    // The first poll waits a moment so that the Modbus client can connect after a deploy.
-    const firstPoll = setTimeout(() => emit(session.poll(Date.now()), send), Math.min(pollIntervalMs, 1000));
-    const pollTimer = setInterval(() => emit(session.poll(Date.now()), send), pollIntervalMs);
-    const statusTimer = setInterval(() => emit(session.tick(Date.now()), send), 1000);
-    showStatus();
+    node.status({ fill: 'grey', shape: 'ring', text: RED._('flaregrid-meter.status.waiting') });
+    context.get(STATE_KEY, store, (err: Error | null, saved: unknown) => {
+      if (closed) return;
+      if (err) node.warn(`cannot read the saved energy totals, starting from the meter's counters: ${err.message}`);
+      const running = new MeterSession({ ...options, resume: err ? undefined : (saved as TrackerSnapshot | undefined) });
+      session = running;
+      // The first poll waits a moment so that the Modbus client can connect after a deploy.
+      timers.push(setTimeout(() => emit(running.poll(Date.now()), send), Math.min(options.responseTimeoutMs, 1000)));
+      timers.push(setInterval(() => emit(running.poll(Date.now()), send), options.responseTimeoutMs));
+      timers.push(setInterval(() => emit(running.tick(Date.now()), send), 1000));
+      showStatus();
+    });
 
     node.on('input', (msg, sendOut, done) => {
       try {
+        if (!session) {
+          // Still reading the saved state: nothing was asked for yet, so nothing can be answered.
+          done();
+          return;
+        }
         const now = Date.now();
         const echo = modbusRequestOf(msg);
         if (msg.error !== undefined && msg.error !== null) {
@@ -148,10 +177,10 @@ export = function register(RED: NodeRedAPI): void {
       }
     });
 
+    // The totals stay in the context when the node closes: Node-RED drops the context of a deleted node itself.
     node.on('close', (_removed, done) => {
-      clearTimeout(firstPoll);
-      clearInterval(pollTimer);
-      clearInterval(statusTimer);
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
       done();
     });
   }

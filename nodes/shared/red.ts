@@ -18,9 +18,10 @@ export interface NodeStatus {
   text?: string;
 }
 
+/** A node's context. Use the callback forms: a persistent store may answer asynchronously. */
 export interface ContextStore {
-  get(key: string, store?: string): unknown;
-  set(key: string, value: unknown, store?: string): void;
+  get(key: string, store: string | undefined, callback: (err: Error | null, value: unknown) => void): void;
+  set(key: string, value: unknown, store: string | undefined, callback: (err?: Error) => void): void;
 }
 
 export interface RuntimeNode {

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import helper from 'node-red-node-test-helper';
+import { isMeterReading, schemaProblems } from '../../lib/schemas';
 import type { MeterReading } from '../../lib/schemas/contracts';
 import { startPlant, type RunningPlant } from '../../sim/plant';
 import { meterWithGetter, modbusClientNode, type MeterUnderTest } from './modbus-flow';
@@ -11,6 +12,7 @@ const meterNode = require('../../nodes/flaregrid-meter/flaregrid-meter');
 const modbusClient = require('node-red-contrib-modbus/modbus/modbus-client');
 const flexGetter = require('node-red-contrib-modbus/modbus/modbus-flex-getter');
 const catchNode = require('@node-red/nodes/core/common/25-catch');
+const runtimeContext = require('@node-red/runtime/lib/nodes/context');
 
 const NODES = [meterNode, modbusClient, flexGetter, catchNode];
 const START = '2026-06-21T13:00:00Z';
@@ -78,6 +80,7 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
       const reading = await nextReading('meter-out', (r) => r.quality === 'good');
       const truePowerW = c.sign * Number(truth.powerW);
       assert.ok(Math.abs(reading.powerW - truePowerW) <= c.powerTolW, `powerW ${reading.powerW} vs truth ${truePowerW}`);
+      assert.ok(isMeterReading(reading), schemaProblems(isMeterReading));
       assert.equal(reading.role, c.role);
       assert.equal(reading.meterId, c.device);
       if (c.device !== 'minerFeeder') {
@@ -201,4 +204,51 @@ describe('flaregrid-meter against the simulator running in real time', function 
     assert.ok(status, 'the same node instance recovered');
   });
 
+});
+
+describe('flaregrid-meter keeps its energy totals across a redeploy', function () {
+  this.timeout(40000);
+  let plant: RunningPlant;
+
+  before(async () => {
+    // Without a configured context store Node-RED drops a node's context at every close; with one (here the
+    // memory store, in the field localfilesystem) the context outlives a redeploy. The test helper hands these
+    // settings to the runtime's context module but never loads its stores; the test does, after helper.load.
+    helper.settings({ contextStorage: { default: { module: 'memory' } } });
+    // Genset 1's counter starts 60 Wh below its 32-bit wrap; at tens of kW it wraps within seconds.
+    plant = await startPlant({ realtime: true, speedup: 1, startTime: START, seed: 7, loadNoise: false, counterPresets: { genset1: { forwardWh: 2 ** 32 - 60 } } });
+  });
+  after(async () => {
+    await helper.unload();
+    helper.settings({});
+    await plant.stop();
+  });
+
+  it('continues the total after its counter wrapped while the meter was disabled', async () => {
+    const meter: MeterUnderTest = { id: 'meter', meterId: 'genset1', role: 'genset', profile: 'flaregrid-gc1', unitId: plant.units.gensets[0] };
+    await load(plant, [meter]);
+    await runtimeContext.load();
+    // The first reading after the stores are loaded is the one saved.
+    const before = await nextReading('meter-out', (r) => r.quality === 'good');
+    assert.ok(before.energyInWh < 2 ** 32);
+
+    const flowWith = (disabled: boolean) => [
+      { id: 'tab', type: 'tab', label: 'meters' },
+      ...[modbusClientNode('client', plant.modbusPort), ...meterWithGetter(meter, 'client')].map((n) =>
+        n.type === 'modbus-client' ? n : { ...n, z: 'tab', x: 100, y: 100, ...(n.id === 'meter' && disabled ? { d: true } : {}) },
+      ),
+    ];
+    await helper.setFlows(flowWith(true));
+    const deadline = Date.now() + 20000;
+    while (Number(plant.truth().devicesByName.genset1.energyForwardWh) > 2 ** 31) {
+      assert.ok(Date.now() < deadline, 'the simulator counter wraps within 20 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await helper.setFlows(flowWith(false));
+    const after = await nextReading('meter-out', (r) => r.quality === 'good');
+    // Without the saved state the first reading would restart from the wrapped register, a few hundred Wh.
+    assert.ok(after.energyInWh > 2 ** 32, `energyInWh ${after.energyInWh} continues past the wrap`);
+    const exact = Number(plant.truth().devicesByName.genset1.energyForwardExactWh);
+    assert.ok(Math.abs(after.energyInWh - exact) < 100, `energyInWh ${after.energyInWh} vs truth ${exact}`);
+  });
 });

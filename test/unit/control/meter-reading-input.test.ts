@@ -17,10 +17,6 @@ describe('parseMeterReading', () => {
     assert.deepEqual(parseMeterReading({ ...valid, vendorField: 1 }), { ...valid, vendorField: 1 });
   });
 
-  it('counts a reading without quality as good', () => {
-    const { quality: _quality, ...withoutQuality } = valid;
-    assert.equal(parseMeterReading(withoutQuality).quality, 'good');
-  });
 
   const cases: [string, unknown, RegExp][] = [
     ['a string payload', 'genset-1 300 kW', /must be an object, got "genset-1 300 kW"/],
@@ -30,6 +26,9 @@ describe('parseMeterReading', () => {
     ['a missing ts', { ...valid, ts: undefined }, /needs ts as an ISO 8601 UTC string, got nothing/],
     ['an unparseable ts', { ...valid, ts: 'yesterday' }, /needs ts as an ISO 8601 UTC string, got "yesterday"/],
     ['an unknown quality', { ...valid, quality: 'ok' }, /quality "ok"; expected one of good, stale, suspect, bad/],
+    ['a missing quality', { ...valid, quality: undefined }, /quality nothing; expected one of good, stale, suspect, bad/],
+    ['a missing energyInWh', { ...valid, energyInWh: undefined }, /needs energyInWh as a cumulative Wh figure of 0 or more, got nothing/],
+    ['a negative energyOutWh', { ...valid, energyOutWh: -5 }, /needs energyOutWh as a cumulative Wh figure of 0 or more, got -5/],
     ['a non-numeric availablePowerW', { ...valid, availablePowerW: null }, /availablePowerW null/],
   ];
   for (const [what, payload, message] of cases) {
