@@ -2,7 +2,6 @@
 // float models 211-214 (SunSpec Information Model, "ac_meter"), and the profile built from them at whatever
 // address discovery found the model. Offsets count from the first point, after the id and length registers.
 
-import type { MeterRole } from '../schemas/contracts';
 import type { MeterProfile, NumericField, RegisterSpec, RegisterType } from './types';
 
 /** 'SunS' in two registers */
@@ -50,13 +49,7 @@ export function isSunSpecMeterModel(id: number): boolean {
   return SUNSPEC_INT_METER_MODELS.includes(id) || SUNSPEC_FLOAT_METER_MODELS.includes(id);
 }
 
-export interface SunSpecMeterProfileOptions {
-  id: string;
-  name: string;
-  manufacturer: string;
-  model: string;
-  source: string;
-  kind: MeterRole;
+export interface SunSpecMeterProfileOptions extends Pick<MeterProfile, 'id' | 'name' | 'manufacturer' | 'model' | 'source' | 'kind'> {
   /** the meter model's id (201-204, 211-214) */
   modelId: number;
   /** address of the model's id register; its first point is 2 further on */

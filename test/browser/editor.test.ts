@@ -4,23 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeFlowFile } from '../../scripts/start-flows';
 import { startRed, type RunningRed } from '../../scripts/start-red';
+import { freePort } from '../support/ports';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SCREENSHOTS = join(ROOT, 'dist', 'screenshots');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const FLOW = [
   { id: 'tab', type: 'tab', label: 'editor test' },

@@ -3,11 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, Socket, type AddressInfo } from 'node:net';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
 import type { MeterReading } from '../../lib/schemas/contracts';
 import { meterWithGetter, modbusClientNode } from '../nodes/modbus-flow';
+import { freePort } from '../support/ports';
 
 const NODES = [
   require('../../nodes/flaregrid-meter/flaregrid-meter'),
@@ -17,14 +18,6 @@ const NODES = [
 // Debian's pymodbus imports under the system interpreter, not a pyenv python3 earlier on PATH.
 const PYTHON = '/usr/bin/python3';
 const SERVER_SCRIPT = join(__dirname, '..', '..', '..', 'test', 'interop', 'sunspec_server.py');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitForListener(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
