@@ -113,7 +113,7 @@ export = function register(RED: NodeRedAPI): void {
           node.status({ fill: 'yellow', shape: 'ring', text: RED._('flaregrid-meter.status.stale', { age: age.trim() }) });
           break;
         case 'bad':
-          node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.bad', { reason: lastReading.qualityReason ?? '' }) });
+          node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.bad', { reason: shortReason(lastReading.qualityReason ?? '') }) });
           break;
       }
     }
@@ -142,9 +142,17 @@ export = function register(RED: NodeRedAPI): void {
         const now = Date.now();
         const echo = modbusRequestOf(msg);
         if (msg.error !== undefined && msg.error !== null) {
+          // A getter shared by several meters sends every failure to all of them; the request's topic (the
+          // meter id, which the getter keeps) says whose read it was.
+          if (typeof msg.topic === 'string' && msg.topic !== session.meterId) {
+            done();
+            return;
+          }
           const reason = errorText(msg.error);
-          emit(session.readFailed(reason, now), sendOut);
-          done(new Error(`${session.meterId}: Modbus read failed: ${reason}`));
+          const out = session.readFailed(reason, now);
+          emit(out, sendOut);
+          // A Catch node hears of a failure once, when the meter turns bad or the reason changes, not on every poll.
+          done(out.readings.length > 0 ? new Error(`${session.meterId}: Modbus read failed: ${reason}`) : undefined);
           return;
         }
         if (echo && Array.isArray(msg.payload)) {
@@ -172,7 +180,8 @@ export = function register(RED: NodeRedAPI): void {
         );
       } catch (err) {
         const error = asError(err);
-        node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.bad', { reason: shortReason(error.message) }) });
+        const reason = session ? error.message.replace(`${session.meterId}: `, '') : error.message;
+        node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.bad', { reason: shortReason(reason) }) });
         done(error);
       }
     });
@@ -258,7 +267,6 @@ function errorText(error: unknown): string {
 }
 
 /** Status text stays around 20 characters; the full sentence goes to the Debug sidebar through done(err). */
-function shortReason(message: string): string {
-  const afterId = message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message;
-  return afterId.length > 24 ? `${afterId.slice(0, 23)}…` : afterId;
+function shortReason(reason: string): string {
+  return reason.length > 24 ? `${reason.slice(0, 23)}…` : reason;
 }

@@ -125,6 +125,35 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
     await nextReading('meter-out', (r) => r.quality === 'good');
   });
 
+  it('takes a failed read as its own only when the topic is its meter id, and tells a Catch node once', async () => {
+    await load(
+      plant,
+      [{ id: 'meter', meterId: 'prosumer1', role: 'prosumer', profile: 'flaregrid-pm1', unitId: plant.units.prosumers[0], pollIntervalS: 3600 }],
+      [
+        { id: 'catch', type: 'catch', scope: ['meter'], uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+    );
+    const meter = helper.getNode('meter');
+    await nextReading('meter-out', (r) => r.quality === 'good');
+    const readings: MeterReading[] = [];
+    const errors: string[] = [];
+    helper.getNode('meter-out').on('input', (msg: { payload: MeterReading }) => readings.push(msg.payload));
+    helper.getNode('caught').on('input', (msg: { error: { message: string } }) => errors.push(msg.error.message));
+    // What a shared flex-getter sends when another meter's read times out.
+    meter.receive({ topic: 'genset-1', payload: '', error: new Error('Timed out') });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual([readings.length, errors.length], [0, 0], 'another meter\'s failure changes nothing here');
+    meter.receive({ topic: 'prosumer1', payload: '', error: new Error('Timed out') });
+    meter.receive({ topic: 'prosumer1', payload: '', error: new Error('Timed out') });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(readings.length, 1);
+    assert.equal(readings[0].quality, 'bad');
+    assert.equal(readings[0].qualityReason, 'Timed out');
+    assert.equal(errors.length, 1, 'the second failure with the same reason is not reported again');
+    assert.match(errors[0], /prosumer1: Modbus read failed: Timed out$/);
+  });
+
   it('refuses a custom profile that fails its schema, with the reason in the log and a red status', async () => {
     const badProfile = JSON.stringify({ id: 'x', name: 'x', registers: [{ name: 'p', address: 0, fc: 3, type: 'u24' }] });
     await load(plant, [{ id: 'meter', meterId: 'custom', role: 'load', profile: 'custom', unitId: 21, customProfile: badProfile }]);
