@@ -248,9 +248,13 @@ function unitIdOf(value: unknown): number {
   return n;
 }
 
-/** The request an answer belongs to, as node-red-contrib-modbus echoes it in msg.modbusRequest. */
+/**
+ * The request an answer belongs to. node-red-contrib-modbus echoes it in msg.modbusRequest (flex-getter) or as
+ * the payload of msg.input (modbus-read, with numbers as strings).
+ */
 function modbusRequestOf(msg: NodeMessage): ModbusRequestEcho | undefined {
-  const echo = msg.modbusRequest as Partial<ModbusRequestEcho> | undefined;
+  const input = msg.input as { payload?: unknown } | undefined;
+  const echo = (msg.modbusRequest ?? (input && typeof input === 'object' ? input.payload : undefined)) as Partial<Record<keyof ModbusRequestEcho, unknown>> | undefined;
   if (!echo || typeof echo !== 'object') return undefined;
   const fc = Number(echo.fc);
   const address = Number(echo.address);

@@ -12,6 +12,7 @@ const meterNode = require('../../nodes/flaregrid-meter/flaregrid-meter');
 const modbusClient = require('node-red-contrib-modbus/modbus/modbus-client');
 const flexGetter = require('node-red-contrib-modbus/modbus/modbus-flex-getter');
 const catchNode = require('@node-red/nodes/core/common/25-catch');
+const modbusRead = require('node-red-contrib-modbus/modbus/modbus-read');
 const runtimeContext = require('@node-red/runtime/lib/nodes/context');
 
 const NODES = [meterNode, modbusClient, flexGetter, catchNode];
@@ -51,8 +52,10 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
 
   before(async () => {
     plant = await startPlant({ realtime: false, startTime: START, seed: 7, loadNoise: false });
-    // An hour of sim time: gensets warmed up and loaded, counters well away from zero. Nothing moves after
-    // this, so every reading can be compared with the truth.
+    // Miners drawing 60 kW, so the miner feeder's SDM630 has power and energy to show; then an hour of sim
+    // time: gensets loaded, counters well away from zero. Nothing moves after this, so every reading can be
+    // compared with the truth.
+    plant.setMinerSlotPowerW(0, 60_000);
     plant.advance(3600_000);
   });
   after(async () => {
@@ -79,6 +82,7 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
       await load(plant, [{ id: 'meter', meterId: c.device, role: c.role, profile: c.profile, unitId: truth.unitId }]);
       const reading = await nextReading('meter-out', (r) => r.quality === 'good');
       const truePowerW = c.sign * Number(truth.powerW);
+      assert.ok(Math.abs(truePowerW) > 1000, `${c.device} carries power in this scene (${truePowerW} W)`);
       assert.ok(Math.abs(reading.powerW - truePowerW) <= c.powerTolW, `powerW ${reading.powerW} vs truth ${truePowerW}`);
       assert.ok(isMeterReading(reading), schemaProblems(isMeterReading));
       assert.equal(reading.role, c.role);
@@ -99,6 +103,24 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
       }
     });
   }
+
+  it('decodes what a plain modbus-read node polls on its own schedule (one wide read for the SDM630)', async () => {
+    const truth = plant.truth().devicesByName.minerFeeder;
+    const meter = meterWithGetter({ id: 'meter', meterId: 'miners', role: 'miner', profile: 'eastron-sdm630', unitId: truth.unitId, pollIntervalS: 3600 }, 'client')
+      .filter((n) => n.type !== 'modbus-flex-getter')
+      .map((n) => (n.id === 'meter' ? { ...n, wires: [['meter-out'], []] } : n));
+    const reader = {
+      id: 'reader', type: 'modbus-read', name: 'SDM630 0..79', topic: '', showStatusActivities: false, logIOActivities: false,
+      showErrors: false, showWarnings: false, unitid: String(truth.unitId), dataType: 'InputRegister', adr: '0', quantity: '80',
+      rate: '200', rateUnit: 'ms', delayOnStart: false, startDelayTime: '', server: 'client', useIOFile: false, ioFile: '',
+      useIOForPayload: false, emptyMsgOnFail: false, keepMsgProperties: false, wires: [['meter'], []],
+    };
+    const nodes = [modbusClientNode('client', plant.modbusPort), ...meter, reader];
+    await helper.load([...NODES, modbusRead], [{ id: 'tab', type: 'tab' }, ...nodes.map((n) => (n.type === 'modbus-client' ? n : { ...n, z: 'tab', x: 100, y: 100 }))]);
+    const reading = await nextReading('meter-out', (r) => r.quality === 'good');
+    assert.equal(Number(truth.powerW), 60_000);
+    assert.ok(Math.abs(reading.powerW + 60_000) <= 0.5, `powerW ${reading.powerW} vs truth -60 kW`);
+  });
 
   it('reports a unit that does not answer as bad with the reason', async () => {
     await load(plant, [{ id: 'meter', meterId: 'ghost', role: 'load', profile: 'flaregrid-pm1', unitId: 99 }]);
