@@ -1,10 +1,7 @@
 // Checks a msg.payload that claims to be a MeterReading before the balance trusts it: a reading with a wrong
 // role or a missing power would silently move the Kirchhoff sum, so it is refused with a sentence an
 // integrator can act on (it reaches a Catch node).
-import type { MeterReading, MeterRole, Quality } from '../schemas/contracts';
-
-export const METER_ROLES: readonly MeterRole[] = ['genset', 'bus', 'load', 'prosumer', 'miner', 'battery'];
-const QUALITIES: readonly Quality[] = ['good', 'stale', 'suspect', 'bad'];
+import { METER_ROLES, QUALITIES, type MeterReading } from '../schemas/contracts';
 
 export class InvalidMeterReadingError extends Error {
   readonly code = 'INVALID_METER_READING';

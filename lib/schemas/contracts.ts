@@ -2,9 +2,11 @@
 // same contracts for outside participants; a test keeps the two in step.
 
 /** Where a meter sits on the DC bus; decides the sign of its power (DESIGN.md §4, Kirchhoff). */
-export type MeterRole = 'genset' | 'bus' | 'load' | 'prosumer' | 'miner' | 'battery';
+export const METER_ROLES = ['genset', 'bus', 'load', 'prosumer', 'miner', 'battery'] as const;
+export type MeterRole = (typeof METER_ROLES)[number];
 
-export type Quality = 'good' | 'stale' | 'suspect' | 'bad';
+export const QUALITIES = ['good', 'stale', 'suspect', 'bad'] as const;
+export type Quality = (typeof QUALITIES)[number];
 
 export interface MeterReading {
   meterId: string;

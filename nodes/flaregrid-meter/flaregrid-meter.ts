@@ -5,12 +5,11 @@ import { MeterSession, SessionError, type MeterSessionOptions, type SessionOutpu
 import type { TrackerSnapshot } from '../../lib/metering/tracker';
 import { builtinProfiles, parseCustomProfile, validateProfile } from '../../lib/metering/profiles';
 import type { MeterProfile, ReadRequest } from '../../lib/metering/types';
-import type { MeterReading, MeterRole } from '../../lib/schemas/contracts';
+import { METER_ROLES, type MeterReading, type MeterRole } from '../../lib/schemas/contracts';
 import { asError, positiveNumber } from '../shared/handlers';
 import type { NodeDefinition, NodeMessage, NodeRedAPI, NodeSend, RuntimeNode } from '../shared/red';
 import { formatAgeMs, formatPowerW } from '../shared/status';
 
-const ROLES: readonly MeterRole[] = ['genset', 'bus', 'load', 'prosumer', 'miner', 'battery'];
 /** the profile id that asks for SunSpec discovery instead of a fixed map */
 const SUNSPEC_DISCOVERY = 'sunspec-meter';
 /** node context key of the energy totals */
@@ -238,7 +237,7 @@ function requireMeterId(value: unknown): string {
 }
 
 function requireRole(value: unknown): MeterRole {
-  if (!ROLES.includes(value as MeterRole)) throw new Error(`Role must be one of ${ROLES.join(', ')}, got '${String(value)}'`);
+  if (!(METER_ROLES as readonly unknown[]).includes(value)) throw new Error(`Role must be one of ${METER_ROLES.join(', ')}, got '${String(value)}'`);
   return value as MeterRole;
 }
 
