@@ -26,9 +26,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/**/*.ts'],
+    // One clock (lib/clock.ts): lib/ and nodes/ read time and start timers only through a Clock, so that the
+    // simulator, the nodes and the tests share one time line.
+    files: ['lib/**/*.ts', 'nodes/**/*.ts'],
+    ignores: ['lib/clock.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'lib/ and sim/ take time as an argument' }],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'take time from a Clock (lib/clock.ts)' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'take time from a Clock (lib/clock.ts)' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'].map((name) => ({ name, message: 'start timers through a Clock (lib/clock.ts)' })),
+      ],
     },
   },
 );
