@@ -36,5 +36,43 @@
     };
   }
 
-  window.FlareGridEditor = { range: range, above: above, wholeRange: wholeRange };
+  // An id that is also an MQTT topic level (the contracts' id pattern); the catalogue has errors.id.
+  var ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+  function id(ns) {
+    return function (v, opt) {
+      if (ID.test(v || '') || ENV_VALUE.test(v || '')) return true;
+      return opt ? RED._(ns + 'errors.id') : false;
+    };
+  }
+
+  // The contracts' enums and the meter profile schema, from the runtime (one request per editor session).
+  var contracts;
+  function catalogue() {
+    contracts = contracts || $.getJSON('flaregrid/contracts');
+    return contracts;
+  }
+
+  // A node saved by an older release: the runtime's own migrations bring its properties forward, and the dialog
+  // shows the result, so that saving the dialog stores what the runtime would run. `current` is the version the
+  // node's defaults declare; the callback gets the migrated properties (or none when nothing had to change).
+  function bringForward(node, type, current, done) {
+    var version = node.configVersion === undefined || node.configVersion === '' ? 0 : Number(node.configVersion);
+    if (version >= current) return done();
+    var props = {};
+    Object.keys(node._def.defaults).forEach(function (key) { props[key] = node[key]; });
+    props.configVersion = version;
+    $.ajax({ url: 'flaregrid/migrate/' + type, method: 'POST', contentType: 'application/json', data: JSON.stringify(props) })
+      .done(function (migrated) {
+        Object.keys(migrated).forEach(function (key) {
+          var input = $('#node-input-' + key);
+          if (key === 'configVersion' || !input.length || migrated[key] === props[key]) return;
+          if (input.is(':checkbox')) input.prop('checked', migrated[key] === true);
+          else input.val(migrated[key]);
+        });
+        done(migrated);
+      })
+      .fail(function () { done(); });
+  }
+
+  window.FlareGridEditor = { range: range, above: above, wholeRange: wholeRange, id: id, catalogue: catalogue, bringForward: bringForward };
 })();

@@ -1,13 +1,9 @@
 // Decides when a state-keeping node emits: on change, but at most once per minimum interval (a change inside
 // the interval is emitted at its end, never dropped, so the last word is always the newest state), and on a
 // heartbeat so that a consumer sees the output is alive and sees readings age out even when nothing arrives.
-// Timers come from the caller, so tests drive it with a fake clock.
+// Time comes from the caller's Clock, so tests drive it with a fake clock.
 
-export interface TimerHost {
-  nowMs(): number;
-  setTimer(callback: () => void, delayMs: number): unknown;
-  clearTimer(handle: unknown): void;
-}
+import type { Clock, Timer } from '../clock';
 
 export interface ThrottleSettings {
   /** at most one emission per this many ms */
@@ -25,14 +21,14 @@ export type Emit = () => number | undefined;
 
 export class EmitThrottle {
   private lastEmitMs: number | undefined;
-  private timer: unknown;
+  private timer: Timer | undefined;
   private timerAtMs: number | undefined;
   private stopped = false;
 
   constructor(
     private readonly emit: Emit,
     private readonly settings: ThrottleSettings,
-    private readonly host: TimerHost,
+    private readonly host: Clock,
   ) {}
 
   /** Arms the first heartbeat; nothing is emitted before a change or that heartbeat. */
@@ -71,7 +67,7 @@ export class EmitThrottle {
     if (this.timerAtMs !== undefined && this.timerAtMs <= atMs) return;
     this.clear();
     this.timerAtMs = atMs;
-    this.timer = this.host.setTimer(() => {
+    this.timer = this.host.setTimeout(() => {
       this.timer = undefined;
       this.timerAtMs = undefined;
       this.fire();
@@ -79,7 +75,7 @@ export class EmitThrottle {
   }
 
   private clear(): void {
-    if (this.timer !== undefined) this.host.clearTimer(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     this.timerAtMs = undefined;
   }

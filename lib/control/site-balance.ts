@@ -9,6 +9,7 @@
 //
 // The `bus` meter measures the feeder's throughput, not a device, so it gives the bus voltage and stays out
 // of every sum.
+import { isMeterReading } from '../schemas';
 import type { MeterReading, Quality, SiteBalance } from '../schemas/contracts';
 
 export interface SiteBalanceSettings {
@@ -17,8 +18,10 @@ export interface SiteBalanceSettings {
   reserveW: number;
   /** spinning reserve as a share of availableW, % (0-100); the larger of the two is kept */
   reservePct: number;
-  /** a reading older than this (by its ts) counts as stale, ms */
+  /** a reading that arrived longer ago than this counts as stale, ms */
   staleAfterMs: number;
+  /** a reading whose ts differs from its arrival by more than this is suspect: the meter's clock is off, ms */
+  maxSkewMs: number;
   /** an |imbalanceW| above the larger of this and imbalancePct of generationW makes the balance suspect, W */
   imbalanceToleranceW: number;
   /** %, 0-100 */
@@ -33,6 +36,7 @@ export const DEFAULT_SITE_BALANCE_SETTINGS: SiteBalanceSettings = {
   reserveW: 20_000,
   reservePct: 5,
   staleAfterMs: 5_000,
+  maxSkewMs: 30_000,
   imbalanceToleranceW: 2_000,
   imbalanceTolerancePct: 3,
   expectedMeters: [],
@@ -43,22 +47,56 @@ export interface SiteBalanceReport extends SiteBalance {
   qualityReason?: string;
 }
 
-/** Latest reading per meterId. */
-export type MeterTable = Map<string, MeterReading>;
+/**
+ * A reading as the balance holds it: with when it arrived here. Freshness counts from arrival on the balance's
+ * clock, never from the meter's `ts`, whose clock may be another machine's.
+ */
+export interface HeldReading {
+  reading: MeterReading;
+  arrivedMs: number;
+}
+
+/** Latest reading per (site, meter id). */
+export type MeterTable = Map<string, HeldReading>;
+
+export function meterKey(site: string, meterId: string): string {
+  return `${site}/${meterId}`;
+}
+
+export class ForeignSiteError extends Error {
+  readonly code = 'FOREIGN_SITE';
+  override name = 'ForeignSiteError';
+}
+
+/**
+ * A msg.payload checked against the MeterReading contract for this balance's site. A reading without `site`
+ * (as release 0.1 meters sent them) is taken as this site's, and `legacy` says so, so the caller can warn once.
+ * @throws ContractError when it is not a MeterReading; ForeignSiteError when it is another site's.
+ */
+export function admitReading(value: unknown, site: string): { reading: MeterReading; legacy: boolean } {
+  const legacy = typeof value === 'object' && value !== null && !Array.isArray(value) && !('site' in value);
+  const candidate = legacy ? { ...(value as object), site } : value;
+  const reading = isMeterReading.parse(candidate);
+  if (reading.site !== site) {
+    throw new ForeignSiteError(`meter ${reading.meterId} reads for site '${reading.site}'; this balance is site '${site}'`);
+  }
+  return { reading, legacy };
+}
 
 /**
  * Keeps the reading if it is not older than the one already held for its meter, so a reading delivered
  * late (MQTT redelivery, a slow poll) cannot roll the balance back. Returns whether the table changed.
  */
-export function recordReading(table: MeterTable, reading: MeterReading): boolean {
-  const held = table.get(reading.meterId);
-  if (held && Date.parse(held.ts) > Date.parse(reading.ts)) return false;
-  table.set(reading.meterId, reading);
+export function recordReading(table: MeterTable, reading: MeterReading, arrivedMs: number): boolean {
+  const key = meterKey(reading.site, reading.meterId);
+  const held = table.get(key);
+  if (held && Date.parse(held.reading.ts) > Date.parse(reading.ts)) return false;
+  table.set(key, { reading, arrivedMs });
   return true;
 }
 
-function isStale(reading: MeterReading, staleAfterMs: number, nowMs: number): boolean {
-  return reading.quality === 'stale' || reading.quality === 'bad' || nowMs - Date.parse(reading.ts) > staleAfterMs;
+function isStale({ reading, arrivedMs }: HeldReading, staleAfterMs: number, nowMs: number): boolean {
+  return reading.quality === 'stale' || reading.quality === 'bad' || nowMs - arrivedMs > staleAfterMs;
 }
 
 /** Whole watts: float sums of fractional readings would otherwise show 1e-12 W noise (and -0). */
@@ -70,6 +108,7 @@ function roundW(powerW: number): number {
 export type BalanceIssue = { severity: Exclude<Quality, 'good' | 'bad'> } & (
   | { kind: 'stale-meter'; meterId: string; role: MeterReading['role'] }
   | { kind: 'suspect-meter'; meterId: string; reason?: string }
+  | { kind: 'clock-skew'; meterId: string; skewMs: number }
   | { kind: 'no-available-power'; meterId: string }
   | { kind: 'never-reported'; meterId: string }
   | { kind: 'no-genset' }
@@ -82,6 +121,8 @@ export function describeIssue(issue: BalanceIssue): string {
       return `${issue.role} meter ${issue.meterId} is stale`;
     case 'suspect-meter':
       return `meter ${issue.meterId} is suspect${issue.reason ? `: ${issue.reason}` : ''}`;
+    case 'clock-skew':
+      return `meter ${issue.meterId}'s clock is ${Math.round(issue.skewMs / 1000)} s off this balance's`;
     case 'no-available-power':
       return `genset ${issue.meterId} gives no availablePowerW; its powerW is counted`;
     case 'never-reported':
@@ -109,9 +150,12 @@ export function computeSiteBalance(table: MeterTable, settings: SiteBalanceSetti
   const issues: BalanceIssue[] = [];
   const staleMeters = new Set<string>();
 
-  for (const reading of table.values()) {
+  for (const held of table.values()) {
+    const { reading } = held;
     const { meterId, role } = reading;
-    if (isStale(reading, settings.staleAfterMs, nowMs)) {
+    const skewMs = Date.parse(reading.ts) - held.arrivedMs;
+    if (Math.abs(skewMs) > settings.maxSkewMs) issues.push({ kind: 'clock-skew', meterId, skewMs, severity: 'suspect' });
+    if (isStale(held, settings.staleAfterMs, nowMs)) {
       staleMeters.add(meterId);
       // Generation and the bus decide whether load may be added at all; without them the balance is blind.
       issues.push({ kind: 'stale-meter', meterId, role, severity: role === 'genset' || role === 'bus' ? 'stale' : 'suspect' });
@@ -146,7 +190,7 @@ export function computeSiteBalance(table: MeterTable, settings: SiteBalanceSetti
   }
 
   for (const meterId of settings.expectedMeters) {
-    if (!table.has(meterId)) {
+    if (!table.has(meterKey(settings.site, meterId))) {
       staleMeters.add(meterId);
       issues.push({ kind: 'never-reported', meterId, severity: 'suspect' });
     }
@@ -184,10 +228,10 @@ export function computeSiteBalance(table: MeterTable, settings: SiteBalanceSetti
  */
 export function nextStaleAtMs(table: MeterTable, settings: SiteBalanceSettings, nowMs: number): number | undefined {
   let next: number | undefined;
-  for (const reading of table.values()) {
-    if (isStale(reading, settings.staleAfterMs, nowMs)) continue;
-    // +1: isStale is strict (older than staleAfterMs), so at exactly ts + staleAfterMs the reading is still fresh.
-    const staleAtMs = Date.parse(reading.ts) + settings.staleAfterMs + 1;
+  for (const held of table.values()) {
+    if (isStale(held, settings.staleAfterMs, nowMs)) continue;
+    // +1: isStale is strict (older than staleAfterMs), so at exactly arrival + staleAfterMs the reading is still fresh.
+    const staleAtMs = held.arrivedMs + settings.staleAfterMs + 1;
     if (next === undefined || staleAtMs < next) next = staleAtMs;
   }
   return next;

@@ -11,13 +11,15 @@ export type MeteringErrorCode =
   | 'SUNSPEC_NO_METER'
   | 'SUNSPEC_READ'
   | 'SUNSPEC_MODEL_CHAIN'
-  | 'DISCOVERY_STATE';
+  | 'DISCOVERY_STATE'
+  | 'READ_FAILED';
 
 const RETRYABLE: ReadonlySet<MeteringErrorCode> = new Set<MeteringErrorCode>([
   'BLOCK_MISSING',
   'BLOCK_LENGTH',
   'REGISTER_VALUE',
   'SUNSPEC_READ',
+  'READ_FAILED',
 ]);
 
 export class MeteringError extends Error {

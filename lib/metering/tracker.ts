@@ -16,10 +16,12 @@
 // monotonic for payment streams, and powerW is flagged by quality, never a silent zero.
 
 import type { MeterReading, MeterRole, Quality } from '../schemas/contracts';
-import { EnergyCounter, positiveEnergyWh, type CounterLimits, type CounterState } from './counters';
+import { EnergyCounter, EnergyIntegrator, type CounterLimits, type CounterState, type IntegratorState } from './counters';
 import type { MeterProfile, NativeValues, NumericField, ValueRange } from './types';
 
 export interface MeterTrackerOptions {
+  /** the site whose bus the meter is on; every reading carries it */
+  site: string;
   meterId: string;
   role: MeterRole;
   /** the meter is mounted the other way round from what its role implies */
@@ -32,25 +34,43 @@ export interface MeterTrackerOptions {
   /** allowance for a counter's resolution when bounding its steps, Wh (default 10) */
   counterSlackWh?: number;
   /** state saved by snapshot() before a restart; ignored when it belongs to another meter or profile */
-  resume?: TrackerSnapshot;
+  resume?: SavedTrackerState;
 }
 
-/** What a tracker keeps across a Node-RED restart, so that energy totals stay monotonic through it. */
+/**
+ * What a tracker keeps across a Node-RED restart, so that energy totals stay monotonic through it. Format 2 (v: 2)
+ * keeps integrated energy as whole Wh plus remainder; format 1 (no v) kept float Wh and running counter totals, and
+ * is still read.
+ */
 export interface TrackerSnapshot {
+  v: 2;
   meterId: string;
   profileId: string;
   forward?: CounterState;
   reverse?: CounterState;
-  /** energy integrated from power, Wh, for a profile without counters */
-  derivedForwardWh: number;
-  derivedReverseWh: number;
+  /** energy integrated from power, for a profile without counters */
+  derivedForward: IntegratorState;
+  derivedReverse: IntegratorState;
   last?: MeterReading;
 }
+
+/** the first format, saved by release 0.1 */
+interface TrackerSnapshotV1 {
+  meterId: string;
+  profileId: string;
+  forward?: CounterState | { totalWh: number; lastRaw: number; lastMs: number };
+  reverse?: CounterState | { totalWh: number; lastRaw: number; lastMs: number };
+  derivedForwardWh: number;
+  derivedReverseWh: number;
+  last?: Omit<MeterReading, 'site'> & { site?: string };
+}
+
+export type SavedTrackerState = TrackerSnapshot | TrackerSnapshotV1;
 
 interface Direction {
   /** the meter's counter for this bus direction, when the profile has one */
   readonly counter: EnergyCounter | undefined;
-  derivedWh: number;
+  readonly derived: EnergyIntegrator;
 }
 
 const SOURCE_ROLES: ReadonlySet<MeterRole> = new Set<MeterRole>(['genset', 'bus']);
@@ -83,26 +103,36 @@ export class MeterTracker {
     }
     this.ranges = ranges;
     const saved = options.resume?.meterId === options.meterId && options.resume.profileId === options.profile.id ? options.resume : undefined;
-    const has = (field: NumericField, state: CounterState | undefined): EnergyCounter | undefined =>
+    const has = (field: NumericField, state: SavedTrackerState['forward']): EnergyCounter | undefined =>
       !options.profile.registers.some((r) => r.field === field) ? undefined : state ? EnergyCounter.resume(state) : new EnergyCounter();
-    const forward: Direction = { counter: has('forwardEnergyWh', saved?.forward), derivedWh: saved?.derivedForwardWh ?? 0 };
-    const reverse: Direction = { counter: has('reverseEnergyWh', saved?.reverse), derivedWh: saved?.derivedReverseWh ?? 0 };
+    const v2 = saved && 'v' in saved ? saved : undefined;
+    const v1 = saved && !('v' in saved) ? saved : undefined;
+    const forward: Direction = {
+      counter: has('forwardEnergyWh', saved?.forward),
+      derived: new EnergyIntegrator(v2?.derivedForward ?? v1?.derivedForwardWh),
+    };
+    const reverse: Direction = {
+      counter: has('reverseEnergyWh', saved?.reverse),
+      derived: new EnergyIntegrator(v2?.derivedReverse ?? v1?.derivedReverseWh),
+    };
     this.forward = forward;
     this.reverse = reverse;
     this.into = this.sign > 0 ? forward : reverse;
     this.outOf = this.sign > 0 ? reverse : forward;
-    this.last = saved?.last;
+    // A reading saved before readings carried a site gets this tracker's: it is the same meter.
+    this.last = saved?.last ? { ...saved.last, site: options.site } : undefined;
   }
 
   /** The state to save before a restart and hand back as `resume`. */
   snapshot(): TrackerSnapshot {
     return {
+      v: 2,
       meterId: this.options.meterId,
       profileId: this.options.profile.id,
       forward: this.forward.counter?.state(),
       reverse: this.reverse.counter?.state(),
-      derivedForwardWh: this.forward.derivedWh,
-      derivedReverseWh: this.reverse.derivedWh,
+      derivedForward: this.forward.derived.state(),
+      derivedReverse: this.reverse.derived.state(),
       last: this.last,
     };
   }
@@ -129,6 +159,7 @@ export class MeterTracker {
     this.integrate(powerPlausible ? powerW : undefined, nowMs, reasons);
 
     const reading: MeterReading = {
+      site: this.options.site,
       meterId: this.options.meterId,
       role: this.options.role,
       ts: new Date(nowMs).toISOString(),
@@ -169,6 +200,7 @@ export class MeterTracker {
 
   private carryOver(quality: Quality, reason: string, nowMs: number): MeterReading {
     const base: MeterReading = this.last ?? {
+      site: this.options.site,
       meterId: this.options.meterId,
       role: this.options.role,
       ts: '',
@@ -197,12 +229,13 @@ export class MeterTracker {
       reasons.push(`energy not integrated over a gap of ${Math.round(elapsedMs / 1000)} s`);
       return;
     }
-    if (this.into.counter === undefined) this.into.derivedWh += positiveEnergyWh(previous.powerW, powerW, elapsedMs);
-    if (this.outOf.counter === undefined) this.outOf.derivedWh += positiveEnergyWh(-previous.powerW, -powerW, elapsedMs);
+    if (this.into.counter === undefined) this.into.derived.addPositive(previous.powerW, powerW, elapsedMs);
+    if (this.outOf.counter === undefined) this.outOf.derived.addPositive(-previous.powerW, -powerW, elapsedMs);
   }
 
+  /** whole Wh, as the contract has it */
   private energy(direction: Direction): number {
-    return direction.counter === undefined ? direction.derivedWh : direction.counter.totalWh;
+    return direction.counter === undefined ? direction.derived.wholeWh : direction.counter.wholeWh;
   }
 
   private maxPowerW(): number | undefined {

@@ -1,54 +1,10 @@
-// Profile validation: the JSON Schema (shared with the editor and outside participants) first, then the
+// Profile validation: the MeterProfile contract (lib/schemas/meter-profile.ts, shared with the editor) first, then the
 // consistency rules a schema cannot state (unique names, scale-factor registers that exist, one register per
 // field). Every problem becomes one readable sentence, so a plant engineer can fix a custom profile unaided.
 
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
-import schema from '../schemas/meter-profile.schema.json';
+import { isMeterProfile } from '../schemas';
 import { MeteringError } from './errors';
 import type { MeterProfile, NativeField, RegisterSpec } from './types';
-
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
-const checkSchema = ajv.compile<MeterProfile>(schema);
-
-/** the schema's $id, for a profile file's "$schema" property */
-export const METER_PROFILE_SCHEMA_ID: string = schema.$id;
-export const meterProfileSchema: unknown = schema;
-
-function jsonPath(instancePath: string): string {
-  if (instancePath === '') return 'the profile';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
-    .join('');
-}
-
-// Schema keywords whose default ajv message says nothing a person can use.
-const SCHEMA_PATH_SENTENCES: Record<string, string> = {
-  '#/not': 'must not have both scale and scaleFactorRegister',
-  '#/else/not': 'may only have words when its type is string',
-};
-
-function sentence(error: ErrorObject): string | undefined {
-  const where = jsonPath(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'if':
-      return undefined; // the failing branch reports the real problem
-    case 'enum':
-      return `${where} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
-    case 'required':
-      return `${where} is missing the required property '${String(params.missingProperty)}'`;
-    case 'additionalProperties':
-      return `${where} has an unknown property '${String(params.additionalProperty)}'`;
-    case 'propertyNames':
-      return `${where} has a property '${String(params.propertyName)}' that is not a numeric field`;
-    default: {
-      const known = SCHEMA_PATH_SENTENCES[error.schemaPath];
-      return `${where} ${known ?? error.message ?? 'is invalid'}`;
-    }
-  }
-}
 
 function consistencyProblems(profile: MeterProfile): string[] {
   const problems: string[] = [];
@@ -89,10 +45,7 @@ function consistencyProblems(profile: MeterProfile): string[] {
 
 /** Returns the profile typed, or throws a MeteringError PROFILE_INVALID listing every problem. */
 export function validateProfile(json: unknown): MeterProfile {
-  if (!checkSchema(json)) {
-    const problems = (checkSchema.errors ?? []).map(sentence).filter((s): s is string => s !== undefined);
-    throw invalid(json, [...new Set(problems)]);
-  }
+  if (!isMeterProfile(json)) throw invalid(json, isMeterProfile.problems(json));
   const problems = consistencyProblems(json);
   if (problems.length > 0) throw invalid(json, problems);
   return json;

@@ -1,53 +1,49 @@
-// TypeScript shapes of the message contracts in DESIGN.md §4. The JSON Schemas beside this file are the
-// same contracts for outside participants; a test keeps the two in step.
+// The one source of every FlareGrid contract (DESIGN.md §4). Each contract is one TypeBox schema in a module of
+// its domain (metering, meter-profile, market, payments, dispatch); from it come the TypeScript type, the ajv
+// check the nodes use (lib/schemas/index.ts), the published JSON Schema (`npm run schemas` writes schemas/ and
+// docs/contracts.md, and a test keeps those current) and the editor's enums (served to the edit dialogs at
+// /flaregrid/contracts).
+//
+// Adding a contract: write its schema in the module of its domain with the kit's building blocks, add it to
+// CONTRACTS below, run `npm run schemas`, and commit the new schemas/<file> and docs/contracts.md with it.
 
-/** Where a meter sits on the DC bus; decides the sign of its power (DESIGN.md §4, Kirchhoff). */
-export const METER_ROLES = ['genset', 'bus', 'load', 'prosumer', 'miner', 'battery'] as const;
-export type MeterRole = (typeof METER_ROLES)[number];
+import { SCHEMA_BASE_URL, type TSchema } from './kit';
+import { MinerTelemetrySchema, PowerTargetSchema } from './dispatch';
+import { CancelSchema, OrderSchema, ParticipantSchema, RejectSchema, TradeSchema } from './market';
+import { MeterProfileSchema } from './meter-profile';
+import { MeterReadingSchema, SiteBalanceSchema } from './metering';
+import { CutOffSchema, ReceiptSchema } from './payments';
 
-export const QUALITIES = ['good', 'stale', 'suspect', 'bad'] as const;
-export type Quality = (typeof QUALITIES)[number];
+export * from './dispatch';
+export * from './market';
+export * from './meter-profile';
+export * from './metering';
+export * from './payments';
 
-export interface MeterReading {
-  meterId: string;
-  role: MeterRole;
-  /** ISO 8601 UTC */
-  ts: string;
-  /** positive into the DC bus, negative drawn from it */
-  powerW: number;
-  /** cumulative energy into the bus, monotonic */
-  energyInWh: number;
-  /** cumulative energy out of the bus, monotonic */
-  energyOutWh: number;
-  voltageV?: number;
-  currentA?: number;
-  /** genset only: what the gas supply can carry now */
-  availablePowerW?: number;
-  fuelScfm?: number;
-  quality: Quality;
-  qualityReason?: string;
-  profile?: string;
-  /** true when energy was integrated from power because the meter has no counter */
-  energyDerived?: boolean;
+export interface ContractEntry {
+  name: string;
+  /** the published file, schemas/<file> */
+  file: string;
+  schema: TSchema;
 }
 
-export interface SiteBalance {
-  site: string;
-  ts: string;
-  generationW: number;
-  /** every draw except flexible miners */
-  firmDemandW: number;
-  minerW: number;
-  /** gas-limited generation capacity */
-  availableW: number;
-  reserveW: number;
-  /** availableW - firmDemandW - reserveW: what flexible load may take */
-  surplusW: number;
-  busVoltageV?: number;
-  quality: Quality;
-  /** why the quality is not good, in a sentence */
-  qualityReason?: string;
-  staleMeters: string[];
-  /** sum of powerW over the device meters; near zero when every meter is present and right */
-  imbalanceW: number;
+export const CONTRACTS: readonly ContractEntry[] = [
+  { name: 'MeterReading', file: 'meter-reading.schema.json', schema: MeterReadingSchema },
+  { name: 'SiteBalance', file: 'site-balance.schema.json', schema: SiteBalanceSchema },
+  { name: 'MeterProfile', file: 'meter-profile.schema.json', schema: MeterProfileSchema },
+  { name: 'Order', file: 'order.schema.json', schema: OrderSchema },
+  { name: 'Cancel', file: 'cancel.schema.json', schema: CancelSchema },
+  { name: 'Trade', file: 'trade.schema.json', schema: TradeSchema },
+  { name: 'Reject', file: 'reject.schema.json', schema: RejectSchema },
+  { name: 'Participant', file: 'participant.schema.json', schema: ParticipantSchema },
+  { name: 'Receipt', file: 'receipt.schema.json', schema: ReceiptSchema },
+  { name: 'CutOff', file: 'cutoff.schema.json', schema: CutOffSchema },
+  { name: 'PowerTarget', file: 'power-target.schema.json', schema: PowerTargetSchema },
+  { name: 'MinerTelemetry', file: 'miner-telemetry.schema.json', schema: MinerTelemetrySchema },
+];
+
+/** A contract as published: draft 2020-12, with its $id, as plain JSON. */
+export function publishedSchema(entry: ContractEntry): Record<string, unknown> {
+  const plain = JSON.parse(JSON.stringify(entry.schema)) as Record<string, unknown>;
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `${SCHEMA_BASE_URL}${entry.file}`, ...plain };
 }

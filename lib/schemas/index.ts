@@ -1,21 +1,69 @@
-// The contracts' JSON Schemas (draft 2020-12), for outside participants and for our own tests, with one ajv
-// instance that checks a message against them.
+// The compiled checks of every contract (each compiled once, at first import) and the catalogue of enums the edit
+// dialogs read from the runtime. Nodes validate what they receive with these checks and nothing else.
 
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import meterReadingSchema from './meter-reading.schema.json';
-import siteBalanceSchema from './site-balance.schema.json';
-import type { MeterReading, SiteBalance } from './contracts';
+import { compileCheck } from './check';
+import {
+  CancelSchema,
+  CUTOFF_TYPES,
+  CutOffSchema,
+  FUNCTION_CODES,
+  MATCHING_MODES,
+  METER_PROFILE_SENTENCES,
+  METER_ROLES,
+  MeterProfileSchema,
+  MeterReadingSchema,
+  MINER_STATES,
+  MinerTelemetrySchema,
+  NATIVE_FIELDS,
+  ORDER_SIDES,
+  ORDER_TYPES,
+  OrderSchema,
+  ParticipantSchema,
+  POWER_SOURCES,
+  PowerTargetSchema,
+  QUALITIES,
+  ReceiptSchema,
+  REGISTER_TYPES,
+  RejectSchema,
+  SiteBalanceSchema,
+  TradeSchema,
+  WORD_ORDERS,
+} from './contracts';
 
-export { meterReadingSchema, siteBalanceSchema };
+export { ContractError, type Check } from './check';
+export * from './contracts';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-// ISO 8601 date-time, as the contracts write timestamps (ajv-formats would be a seventh runtime dependency).
-ajv.addFormat('date-time', { type: 'string', validate: (s: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)) });
+export const isMeterReading = compileCheck('MeterReading', MeterReadingSchema);
+export const isSiteBalance = compileCheck('SiteBalance', SiteBalanceSchema);
+export const isMeterProfile = compileCheck('MeterProfile', MeterProfileSchema, { subject: 'the profile', sentences: METER_PROFILE_SENTENCES });
+export const isOrder = compileCheck('Order', OrderSchema);
+export const isCancel = compileCheck('Cancel', CancelSchema);
+export const isTrade = compileCheck('Trade', TradeSchema);
+export const isReject = compileCheck('Reject', RejectSchema);
+export const isParticipant = compileCheck('Participant', ParticipantSchema);
+export const isReceipt = compileCheck('Receipt', ReceiptSchema);
+export const isCutOff = compileCheck('CutOff', CutOffSchema);
+export const isPowerTarget = compileCheck('PowerTarget', PowerTargetSchema);
+export const isMinerTelemetry = compileCheck('MinerTelemetry', MinerTelemetrySchema);
 
-export const isMeterReading: ValidateFunction<MeterReading> = ajv.compile<MeterReading>(meterReadingSchema);
-export const isSiteBalance: ValidateFunction<SiteBalance> = ajv.compile<SiteBalance>(siteBalanceSchema);
-
-/** The schema errors of the last check, as one sentence. */
-export function schemaProblems(check: ValidateFunction): string {
-  return (check.errors ?? []).map((e) => `${e.instancePath || '(message)'} ${e.message}`).join('; ');
-}
+/**
+ * What the edit dialogs need from the contracts: every enum, and the meter profile's register schema for the
+ * custom-profile table. Served by nodes/shared/editor-api.ts; the dialogs keep no copies.
+ */
+export const EDITOR_CATALOGUE = Object.freeze({
+  enums: {
+    meterRoles: METER_ROLES,
+    qualities: QUALITIES,
+    registerTypes: REGISTER_TYPES,
+    wordOrders: WORD_ORDERS,
+    functionCodes: FUNCTION_CODES,
+    nativeFields: NATIVE_FIELDS,
+    orderSides: ORDER_SIDES,
+    orderTypes: ORDER_TYPES,
+    matchingModes: MATCHING_MODES,
+    cutOffTypes: CUTOFF_TYPES,
+    minerStates: MINER_STATES,
+    powerSources: POWER_SOURCES,
+  },
+  meterProfileSchema: MeterProfileSchema,
+});

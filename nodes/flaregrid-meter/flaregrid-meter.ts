@@ -1,21 +1,31 @@
 // flaregrid-meter: a thin adapter between node-red-contrib-modbus and lib/metering's MeterSession. Output 1
-// carries MeterReadings, output 2 the read requests for a modbus-flex-getter whose answers come back in.
+// carries MeterReadings (topic <prefix>/<site>/meters/<meterId>), output 2 the read requests for a
+// modbus-flex-getter whose answers come back in.
 
+import { TimerSet } from '../../lib/clock';
 import { MeterSession, SessionError, type MeterSessionOptions, type SessionOutput } from '../../lib/metering/meter-session';
-import type { TrackerSnapshot } from '../../lib/metering/tracker';
+import type { SavedTrackerState } from '../../lib/metering/tracker';
 import { builtinProfiles, parseCustomProfile, validateProfile } from '../../lib/metering/profiles';
 import type { MeterProfile, ReadRequest } from '../../lib/metering/types';
+import { ID_PATTERN } from '../../lib/schemas/kit';
 import { METER_ROLES, type MeterReading, type MeterRole } from '../../lib/schemas/contracts';
+import { clockOf } from '../shared/clock';
+import { registerEditorApi } from '../shared/editor-api';
 import { asError, positiveNumber } from '../shared/handlers';
+import { migrateConfig } from '../shared/migrate';
+import { METER_MIGRATIONS } from './migrations';
 import type { NodeDefinition, NodeMessage, NodeRedAPI, NodeSend, RuntimeNode } from '../shared/red';
 import { formatAgeMs, formatPowerW } from '../shared/status';
+import { topicsOf } from '../shared/topics';
 
 /** the profile id that asks for SunSpec discovery instead of a fixed map */
 const SUNSPEC_DISCOVERY = 'sunspec-meter';
 /** node context key of the energy totals */
 const STATE_KEY = 'meterState';
 
+
 interface MeterConfig extends NodeDefinition {
+  site: string;
   meterId: string;
   role: string;
   profile: string;
@@ -37,14 +47,21 @@ interface ModbusRequestEcho {
 }
 
 export = function register(RED: NodeRedAPI): void {
-  function MeterNode(this: RuntimeNode, config: MeterConfig) {
-    RED.nodes.createNode(this, config);
+  registerEditorApi(RED, 'flaregrid-meter', METER_MIGRATIONS);
+
+  function MeterNode(this: RuntimeNode, saved: MeterConfig) {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const clock = clockOf(RED);
     let options: MeterSessionOptions;
+    let topic: string;
+    let draft: MeterSession;
     try {
+      const config = migrateConfig(saved, METER_MIGRATIONS);
       const pollIntervalMs = positiveNumber(config.pollIntervalS, 'Poll every') * 1000;
       options = {
-        meterId: requireMeterId(config.meterId),
+        site: requireId(config.site, 'Site'),
+        meterId: requireId(config.meterId, 'Meter id'),
         role: requireRole(config.role),
         invert: config.invert === true,
         source: profileSource(config),
@@ -53,29 +70,32 @@ export = function register(RED: NodeRedAPI): void {
         staleAfterMs: positiveNumber(config.staleAfterS, 'Stale after') * 1000,
         responseTimeoutMs: pollIntervalMs,
       };
+      topic = topicsOf(RED).meter(options.site, options.meterId);
+      // Built now, not after the saved totals are read, so that settings that cannot work show at once.
+      draft = new MeterSession(options);
     } catch (err) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.configError') });
-      node.error(asError(err).message);
+      node.error(`${saved.meterId || 'flaregrid-meter'}: ${asError(err).message}`);
+      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-meter is not configured: ${asError(err).message}`)));
       return;
     }
     // The energy totals are kept in the context store the engineer picked, so that a restart (or a redeploy)
     // continues them instead of starting over from the register, which may have wrapped since.
-    const store = config.contextStore || undefined;
+    const store = saved.contextStore || undefined;
     const context = node.context();
+    const timers = new TimerSet(clock);
     let session: MeterSession | undefined;
     let closed = false;
-    const timers: NodeJS.Timeout[] = [];
-
     let lastReading: MeterReading | undefined;
     let lastGoodMs: number | undefined;
 
     function emit(out: SessionOutput, send: NodeSend): void {
-      const readings = out.readings.map((reading): NodeMessage => ({ topic: reading.meterId, payload: reading }));
-      const requests = out.requests.map((request): NodeMessage => ({ topic: options.meterId, payload: request }));
+      const readings = out.readings.map((reading): NodeMessage => ({ topic, payload: reading }));
+      const requests = out.requests.map((request): NodeMessage => ({ topic, payload: request }));
       if (readings.length > 0) {
         lastReading = out.readings[out.readings.length - 1];
         if (lastReading.quality === 'good' || lastReading.quality === 'suspect') {
-          lastGoodMs = Date.now();
+          lastGoodMs = clock.nowMs();
           context.set(STATE_KEY, session?.snapshot(), store, (err?: Error) => {
             if (err) node.warn(`cannot save the energy totals: ${err.message}`);
           });
@@ -83,6 +103,12 @@ export = function register(RED: NodeRedAPI): void {
       }
       if (readings.length > 0 || requests.length > 0) send([readings, requests]);
       showStatus();
+    }
+
+    /** Output of a timer (no message to answer): a problem goes to Catch nodes through node.error with a msg. */
+    function emitTimed(out: SessionOutput): void {
+      emit(out, (msg) => node.send(msg));
+      if (out.problem) node.error(new Error(`${options.meterId}: ${out.problem.message}`), { topic, payload: lastReading ?? null });
     }
 
     function showStatus(): void {
@@ -93,14 +119,15 @@ export = function register(RED: NodeRedAPI): void {
         return;
       }
       if (phase.kind === 'discovery-failed') {
-        node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.noSunSpec') });
+        const retryS = Math.max(0, Math.round((phase.retryAtMs - clock.nowMs()) / 1000));
+        node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.noSunSpec', { retry: retryS }) });
         return;
       }
       if (!lastReading) {
         node.status({ fill: 'grey', shape: 'ring', text: RED._('flaregrid-meter.status.waiting') });
         return;
       }
-      const age = lastGoodMs === undefined ? '' : ` (${formatAgeMs(Date.now() - lastGoodMs)})`;
+      const age = lastGoodMs === undefined ? '' : ` (${formatAgeMs(clock.nowMs() - lastGoodMs)})`;
       switch (lastReading.quality) {
         case 'good':
           node.status({ fill: 'green', shape: 'dot', text: `${formatPowerW(lastReading.powerW)}${age}` });
@@ -117,17 +144,19 @@ export = function register(RED: NodeRedAPI): void {
       }
     }
 
-    const send: NodeSend = (msg) => node.send(msg);
     node.status({ fill: 'grey', shape: 'ring', text: RED._('flaregrid-meter.status.waiting') });
-    context.get(STATE_KEY, store, (err: Error | null, saved: unknown) => {
+    context.get(STATE_KEY, store, (err: Error | null, savedState: unknown) => {
       if (closed) return;
       if (err) node.warn(`cannot read the saved energy totals, starting from the meter's counters: ${err.message}`);
-      const running = new MeterSession({ ...options, resume: err ? undefined : (saved as TrackerSnapshot | undefined) });
+      const resume = err ? undefined : (savedState as SavedTrackerState | undefined);
+      const running = resume ? new MeterSession({ ...options, resume }) : draft;
       session = running;
-      // The first poll waits a moment so that the Modbus client can connect after a deploy.
-      timers.push(setTimeout(() => emit(running.poll(Date.now()), send), Math.min(options.responseTimeoutMs, 1000)));
-      timers.push(setInterval(() => emit(running.poll(Date.now()), send), options.responseTimeoutMs));
-      timers.push(setInterval(() => emit(running.tick(Date.now()), send), 1000));
+      // The first poll waits a moment so that the Modbus client can connect after a deploy; polls follow from it.
+      timers.setTimeout(() => {
+        emitTimed(running.poll(clock.nowMs()));
+        timers.setInterval(() => emitTimed(running.poll(clock.nowMs())), options.responseTimeoutMs);
+      }, Math.min(options.responseTimeoutMs, 1000));
+      timers.setInterval(() => emitTimed(running.tick(clock.nowMs())), 1000);
       showStatus();
     });
 
@@ -138,20 +167,19 @@ export = function register(RED: NodeRedAPI): void {
           done();
           return;
         }
-        const now = Date.now();
+        const now = clock.nowMs();
         const echo = modbusRequestOf(msg);
         if (msg.error !== undefined && msg.error !== null) {
-          // A getter shared by several meters sends every failure to all of them; the request's topic (the
-          // meter id, which the getter keeps) says whose read it was.
-          if (typeof msg.topic === 'string' && msg.topic !== session.meterId) {
+          // A getter shared by several meters sends every failure to all of them; the request's topic (which the
+          // getter keeps) says whose read it was.
+          if (typeof msg.topic === 'string' && msg.topic !== topic) {
             done();
             return;
           }
-          const reason = errorText(msg.error);
-          const out = session.readFailed(reason, now);
+          const out = session.readFailed(errorText(msg.error), now);
           emit(out, sendOut);
           // A Catch node hears of a failure once, when the meter turns bad or the reason changes, not on every poll.
-          done(out.readings.length > 0 ? new Error(`${session.meterId}: Modbus read failed: ${reason}`) : undefined);
+          done(out.problem ? new Error(`${options.meterId}: ${out.problem.message}`) : undefined);
           return;
         }
         if (echo && Array.isArray(msg.payload)) {
@@ -159,13 +187,15 @@ export = function register(RED: NodeRedAPI): void {
             done();
             return;
           }
+          let out: SessionOutput;
           try {
-            emit(session.answer(echo as ReadRequest, msg.payload as number[], now), sendOut);
+            out = session.answer(echo as ReadRequest, msg.payload as number[], now);
           } catch (err) {
             if (err instanceof SessionError) emit(err.output, sendOut);
             throw err;
           }
-          done();
+          emit(out, sendOut);
+          done(out.problem ? new Error(`${options.meterId}: ${out.problem.message}`) : undefined);
           return;
         }
         if (msg.topic === 'poll' || msg.payload === 'poll') {
@@ -174,21 +204,21 @@ export = function register(RED: NodeRedAPI): void {
           return;
         }
         throw new Error(
-          `${session.meterId}: expected register values from a Modbus read node (msg.payload array with msg.modbusRequest), ` +
+          `${options.meterId}: expected register values from a Modbus read node (msg.payload array with msg.modbusRequest), ` +
             `a failed read (msg.error) or topic 'poll'`,
         );
       } catch (err) {
         const error = asError(err);
-        const reason = session ? error.message.replace(`${session.meterId}: `, '') : error.message;
+        const reason = error.message.replace(`${options.meterId}: `, '');
         node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.bad', { reason: shortReason(reason) }) });
-        done(error);
+        done(error.message.startsWith(`${options.meterId}: `) ? error : new Error(`${options.meterId}: ${error.message}`));
       }
     });
 
     // The totals stay in the context when the node closes: Node-RED drops the context of a deleted node itself.
     node.on('close', (_removed, done) => {
       closed = true;
-      for (const timer of timers) clearTimeout(timer);
+      timers.cancelAll();
       done();
     });
   }
@@ -229,9 +259,11 @@ function profileSource(config: MeterConfig): { kind: 'fixed'; profile: MeterProf
   return { kind: 'fixed', profile };
 }
 
-function requireMeterId(value: unknown): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
-    throw new Error(`Meter id must be 1 to 64 letters, digits or _ . : -, got '${String(value)}'`);
+const ID = new RegExp(ID_PATTERN);
+
+function requireId(value: unknown, label: string): string {
+  if (typeof value !== 'string' || !ID.test(value)) {
+    throw new Error(`${label} must be 1 to 64 letters, digits or _ . : -, got '${String(value)}'`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-// The clock every flaregrid node runs on, taken from Node-RED's settings so that one process shares one time
+// The `flaregrid` entry of Node-RED's settings, and the clock every flaregrid node runs on, taken from it so that one process shares one time
 // line: `npm start -- --speedup 60` hands the plant simulator and Node-RED the same ScaledClock, a settings
 // file may ask for a speed-up, and tests hand in a fake clock. Wall time when nothing is configured.
 
@@ -13,13 +13,16 @@ export interface FlaregridSettings {
   speedup?: number;
   /** where a scaled clock starts, ISO 8601; default the moment Node-RED loads the first flaregrid node */
   startTime?: string;
+  /** the first level of every MQTT topic (lib/topics.ts); default flaregrid */
+  topicPrefix?: string;
 }
 
 const scaledBySettings = new WeakMap<object, Clock>();
+const NO_SETTINGS: FlaregridSettings = Object.freeze({});
 
 export function flaregridSettings(RED: NodeRedAPI): FlaregridSettings {
   const value = (RED.settings as { flaregrid?: unknown }).flaregrid;
-  return value && typeof value === 'object' ? (value as FlaregridSettings) : {};
+  return value && typeof value === 'object' ? (value as FlaregridSettings) : NO_SETTINGS;
 }
 
 export function clockOf(RED: NodeRedAPI): Clock {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import helper from 'node-red-node-test-helper';
-import { isSiteBalance, schemaProblems } from '../../lib/schemas';
+import { isSiteBalance } from '../../lib/schemas';
 import type { SiteBalance } from '../../lib/schemas/contracts';
 import { startPlant, type RunningPlant } from '../../sim/plant';
 import { meterWithGetter, modbusClientNode, type MeterUnderTest } from '../nodes/modbus-flow';
@@ -59,7 +59,7 @@ describe('site metering: every simulator meter into one balance', function () {
         if (msg.payload.staleMeters.length === 0 && msg.payload.busVoltageV !== undefined) resolve(msg.payload);
       });
     });
-    assert.ok(isSiteBalance(balance), schemaProblems(isSiteBalance));
+    assert.ok(isSiteBalance(balance), isSiteBalance.problems(balance).join('; '));
     const bus = plant.truth().bus as Record<string, number>;
     const near = (actual: number, expected: number, tolerance: number, what: string) =>
       assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs truth ${expected}`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isSiteBalance, schemaProblems } from '../../lib/schemas';
+import { isSiteBalance } from '../../lib/schemas';
 import helper from 'node-red-node-test-helper';
 import type { MeterReading, SiteBalance } from '../../lib/schemas/contracts';
 
@@ -12,6 +12,7 @@ interface Received {
 
 function reading(meterId: string, role: MeterReading['role'], powerW: number, extra: Partial<MeterReading> = {}): MeterReading {
   return {
+    site: 'well-7',
     meterId,
     role,
     powerW,
@@ -57,7 +58,11 @@ function flow(config: Record<string, unknown> = {}) {
 async function load(config: Record<string, unknown> = {}) {
   await helper.load(balanceNode, flow(config));
   const received: Received[] = [];
-  helper.getNode('out').on('input', (msg: { payload: Received['payload'] }) => received.push({ atMs: Date.now(), payload: msg.payload }));
+  const out = helper.getNode('out');
+  out.on('input', (msg: { topic: string; payload: Received['payload'] }) => {
+    out.lastTopic = msg.topic;
+    received.push({ atMs: Date.now(), payload: msg.payload });
+  });
   const statuses: { fill?: string; shape?: string; text?: string }[] = [];
   helper.getNode('balance').on('call:status', (call: { args: [{ fill?: string; shape?: string; text?: string }] }) => statuses.push(call.args[0]));
   return { node: helper.getNode('balance'), received, statuses };
@@ -82,7 +87,8 @@ describe('flaregrid-balance node', () => {
     const { node, received, statuses } = await load();
     node.receive({ payload: site() });
     await until(() => received.length === 1 && statuses.length > 0);
-    assert.ok(isSiteBalance(received[0].payload), schemaProblems(isSiteBalance));
+    assert.ok(isSiteBalance(received[0].payload), isSiteBalance.problems(received[0].payload).join('; '));
+    assert.equal(helper.getNode('out').lastTopic, 'flaregrid/well-7/balance');
     const { ts, ...figures } = received[0].payload;
     assert.ok(Math.abs(Date.parse(ts) - Date.now()) < 1000);
     assert.deepEqual(figures, {
@@ -134,13 +140,14 @@ describe('flaregrid-balance node', () => {
     assert.equal(statuses.at(-1)?.shape, 'ring');
   });
 
-  it('marks the balance stale when the genset reading is old, and names the genset in the status', async () => {
-    const { node, received, statuses } = await load();
-    const readings = site().map((r) => (r.role === 'genset' ? { ...r, ts: new Date(Date.now() - 10_000).toISOString() } : r));
-    node.receive({ payload: readings });
-    await until(() => received.length === 1 && statuses.length > 0);
-    assert.equal(received[0].payload.quality, 'stale');
-    assert.deepEqual(received[0].payload.staleMeters, ['genset-1']);
+  it('marks the balance stale when the genset meter falls silent, and names the genset in the status', async () => {
+    const { node, received, statuses } = await load({ staleAfterS: 0.3, minIntervalS: 0.01 });
+    node.receive({ payload: site() });
+    await sleep(350);
+    node.receive({ payload: site().filter((r) => r.role !== 'genset').map((r) => ({ ...r, ts: new Date().toISOString() })) });
+    await until(() => received.some((r) => r.payload.staleMeters.join() === 'genset-1'));
+    const last = received.at(-1)!.payload;
+    assert.equal(last.quality, 'stale');
     const status = statuses.at(-1)!;
     assert.equal(status.fill, 'red');
     assert.equal(status.shape, 'ring');
@@ -176,18 +183,35 @@ describe('flaregrid-balance node', () => {
     const { node, received, statuses } = await load();
     const caught: { error: { message: string; source: { id: string } } }[] = [];
     helper.getNode('caught').on('input', (msg: (typeof caught)[number]) => caught.push(msg));
-    node.receive({ payload: { meterId: 'genset-1', role: 'generator', powerW: 1, ts: new Date().toISOString() } });
+    node.receive({ payload: { ...reading('genset-1', 'genset', 1), role: 'generator' } });
     await until(() => caught.length === 1 && statuses.length > 0);
-    assert.match(caught[0].error.message, /Meter 'genset-1' has role "generator"; expected one of genset, bus/);
+    assert.match(caught[0].error.message, /MeterReading: role must be one of genset, bus, load, prosumer, miner, battery, got "generator"/);
     assert.equal(caught[0].error.source.id, 'balance');
     assert.equal(statuses.at(-1)?.fill, 'yellow');
     assert.equal(statuses.at(-1)?.shape, 'ring');
 
-    node.receive({ payload: [site()[0], { meterId: 'x', role: 'load', ts: new Date().toISOString() }] });
+    const { powerW: _powerW, ...withoutPower } = reading('x', 'load', 0);
+    node.receive({ payload: [site()[0], withoutPower] });
     await until(() => caught.length === 2);
-    assert.match(caught[1].error.message, /^InvalidMeterReadingError: Reading 1 of the array: Meter 'x' needs a finite powerW in W, got nothing\.$/);
+    assert.match(caught[1].error.message, /^ContractError: Reading 1 of the array: MeterReading: the MeterReading is missing the required property 'powerW'$/);
     await sleep(50);
     assert.equal(received.length, 0, 'an array with a broken reading changes nothing');
+  });
+
+  it("refuses another site's reading with the reason, and counts a reading without a site for its own, warning once", async () => {
+    const { node, received } = await load();
+    const caught: { error: { message: string } }[] = [];
+    helper.getNode('caught').on('input', (msg: (typeof caught)[number]) => caught.push(msg));
+    node.receive({ payload: reading('genset-1', 'genset', 1, { site: 'well-9' }) });
+    await until(() => caught.length === 1);
+    assert.match(caught[0].error.message, /meter genset-1 reads for site 'well-9'; this balance is site 'well-7'/);
+    const legacy = site().map(({ site: _site, ...r }) => r);
+    node.receive({ payload: legacy });
+    node.receive({ payload: legacy });
+    await until(() => received.length >= 1);
+    assert.equal(received.at(-1)!.payload.generationW, 300_000);
+    const warnings = helper.log().args.map((a: [{ level: number; msg: unknown }]) => a[0]).filter((e: { level: number; msg: unknown }) => e.level === 30 && /without a site/.test(String(e.msg)));
+    assert.equal(warnings.length, 5, 'one warning per meter, not per reading');
   });
 
   it('refuses every message with the reason when its configuration is invalid', async () => {
@@ -239,5 +263,28 @@ describe('flaregrid-balance example flow', () => {
     assert.equal(balance.surplusW, 264_000);
     assert.equal(balance.imbalanceW, 500);
     assert.equal(balance.busVoltageV, 381.2);
+  });
+});
+
+describe('flows saved by release 0.1 keep working', () => {
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('the 0.1 balance example (readings without a site, no config version) gives the same balance', async () => {
+    const example: Record<string, unknown>[] = require('../fixtures/release-0.1/balance-example.json');
+    assert.ok(example.every((n) => n.configVersion === undefined), 'the fixture is the old flow');
+    const flowNodes = example.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper', wires: [] } : n));
+    const core = ['20-inject', '90-comment'].map((file) => require(`@node-red/nodes/core/common/${file}.js`));
+    await helper.load([...core, balanceNode], flowNodes);
+    const debug = example.find((n) => n.type === 'debug' && n.name === 'SiteBalance')!;
+    const balance = await new Promise<SiteBalance>((resolve) => {
+      helper.getNode(debug.id as string).on('input', (msg: { payload: SiteBalance }) => {
+        if (msg.payload.staleMeters.length === 0) resolve(msg.payload);
+      });
+    });
+    assert.equal(balance.site, 'well-7');
+    assert.equal(balance.surplusW, 264_000);
+    assert.equal(balance.quality, 'good');
   });
 });

@@ -3,10 +3,11 @@
 
 import assert from 'node:assert/strict';
 import helper from 'node-red-node-test-helper';
-import { isMeterReading, schemaProblems } from '../../lib/schemas';
+import { isMeterReading } from '../../lib/schemas';
 import type { MeterReading } from '../../lib/schemas/contracts';
 import { startPlant, type RunningPlant } from '../../sim/plant';
-import { meterWithGetter, modbusClientNode, type MeterUnderTest } from './modbus-flow';
+import { FakeClock } from '../support/fake-clock';
+import { meterTopic, meterWithGetter, modbusClientNode, type MeterUnderTest } from './modbus-flow';
 
 const meterNode = require('../../nodes/flaregrid-meter/flaregrid-meter');
 const modbusClient = require('node-red-contrib-modbus/modbus/modbus-client');
@@ -84,7 +85,8 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
       const truePowerW = c.sign * Number(truth.powerW);
       assert.ok(Math.abs(truePowerW) > 1000, `${c.device} carries power in this scene (${truePowerW} W)`);
       assert.ok(Math.abs(reading.powerW - truePowerW) <= c.powerTolW, `powerW ${reading.powerW} vs truth ${truePowerW}`);
-      assert.ok(isMeterReading(reading), schemaProblems(isMeterReading));
+      assert.ok(isMeterReading(reading), isMeterReading.problems(reading).join('; '));
+      assert.equal(reading.site, 'well-7');
       assert.equal(reading.role, c.role);
       assert.equal(reading.meterId, c.device);
       if (c.device !== 'minerFeeder') {
@@ -147,7 +149,7 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
     await nextReading('meter-out', (r) => r.quality === 'good');
   });
 
-  it('takes a failed read as its own only when the topic is its meter id, and tells a Catch node once', async () => {
+  it('takes a failed read as its own only when the topic is its own, and tells a Catch node once per outage', async () => {
     await load(
       plant,
       [{ id: 'meter', meterId: 'prosumer1', role: 'prosumer', profile: 'flaregrid-pm1', unitId: plant.units.prosumers[0], pollIntervalS: 3600 }],
@@ -163,17 +165,35 @@ describe('flaregrid-meter with node-red-contrib-modbus against the simulator, pl
     helper.getNode('meter-out').on('input', (msg: { payload: MeterReading }) => readings.push(msg.payload));
     helper.getNode('caught').on('input', (msg: { error: { message: string } }) => errors.push(msg.error.message));
     // What a shared flex-getter sends when another meter's read times out.
-    meter.receive({ topic: 'genset-1', payload: '', error: new Error('Timed out') });
+    meter.receive({ topic: meterTopic('genset-1'), payload: '', error: new Error('Timed out') });
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual([readings.length, errors.length], [0, 0], 'another meter\'s failure changes nothing here');
-    meter.receive({ topic: 'prosumer1', payload: '', error: new Error('Timed out') });
-    meter.receive({ topic: 'prosumer1', payload: '', error: new Error('Timed out') });
+    meter.receive({ topic: meterTopic('prosumer1'), payload: '', error: new Error('Timed out') });
+    meter.receive({ topic: meterTopic('prosumer1'), payload: '', error: new Error('Timed out') });
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(readings.length, 1);
     assert.equal(readings[0].quality, 'bad');
     assert.equal(readings[0].qualityReason, 'Timed out');
     assert.equal(errors.length, 1, 'the second failure with the same reason is not reported again');
     assert.match(errors[0], /prosumer1: Modbus read failed: Timed out$/);
+    // After a good answer the outage is over: the next one with the same reason reaches Catch again.
+    meter.receive({ topic: 'poll' });
+    await nextReading('meter-out', (r) => r.quality === 'good');
+    meter.receive({ topic: meterTopic('prosumer1'), payload: '', error: new Error('Timed out') });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(errors.length, 2, 'a second outage is reported');
+  });
+
+  it('refuses settings its profile cannot be read with, at deploy, with a red status and the reason', async () => {
+    await helper.load(NODES, [
+      { id: 'tab', type: 'tab' },
+      { id: 'meter', type: 'flaregrid-meter', z: 'tab', site: 'well-7', meterId: 'genset1', role: 'genset', profile: 'flaregrid-gc1', unitId: 11, pollIntervalS: 1, staleAfterS: 5, maxRegistersPerRead: 1, wires: [[], []] },
+    ]);
+    const meter = helper.getNode('meter');
+    const statuses = meter.status.getCalls().filter((call: { thisValue: unknown }) => call.thisValue === meter);
+    assert.deepEqual(statuses.at(-1).args[0], { fill: 'red', shape: 'ring', text: 'flaregrid-meter.status.configError' });
+    const logged = helper.log().args.map((args: [{ level: number; msg: unknown }]) => String(args[0].msg));
+    assert.ok(logged.some((m: string) => /genset1: .*register/.test(m)), logged.join('\n'));
   });
 
   it('refuses a custom profile that fails its schema, with the reason in the log and a red status', async () => {
@@ -244,15 +264,18 @@ describe('flaregrid-meter against the simulator running in real time', function 
   it('goes bad and stale when the Modbus server stops, and recovers when it returns, without a redeploy', async () => {
     await load(plant, [{ id: 'meter', meterId: 'genset2', role: 'genset', profile: 'flaregrid-gc1', unitId: plant.units.gensets[1], staleAfterS: 1 }]);
     await nextReading('meter-out', (r) => r.quality === 'good');
+    const bad = nextReading('meter-out', (r) => r.quality === 'bad', 10000);
     const stale = nextReading('meter-out', (r) => r.quality === 'stale', 10000);
+    const deployed = helper.getNode('meter');
     await plant.stopModbus();
+    const badReading = await bad;
+    assert.ok((badReading.qualityReason ?? '').length > 0, 'a bad reading says why');
     const staleReading = await stale;
     assert.equal(staleReading.meterId, 'genset2');
-    const status = helper.getNode('meter');
     const recovered = nextReading('meter-out', (r) => r.quality === 'good', 20000);
     await plant.startModbus();
     await recovered;
-    assert.ok(status, 'the same node instance recovered');
+    assert.equal(helper.getNode('meter'), deployed, 'the same node instance recovered: no redeploy');
   });
 
 });
@@ -301,5 +324,33 @@ describe('flaregrid-meter keeps its energy totals across a redeploy', function (
     assert.ok(after.energyInWh > 2 ** 32, `energyInWh ${after.energyInWh} continues past the wrap`);
     const exact = Number(plant.truth().devicesByName.genset1.energyForwardExactWh);
     assert.ok(Math.abs(after.energyInWh - exact) < 100, `energyInWh ${after.energyInWh} vs truth ${exact}`);
+  });
+});
+
+describe('flaregrid-meter on the flaregrid clock', function () {
+  this.timeout(20000);
+  const clock = new FakeClock('2026-06-21T13:00:00Z');
+
+  before(() => helper.settings({ flaregrid: { clock } }));
+  after(() => helper.settings({}));
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('polls on the configured clock, and its close handler cancels every timer it started', async () => {
+    await helper.load(NODES, [
+      { id: 'tab', type: 'tab' },
+      { id: 'meter', type: 'flaregrid-meter', z: 'tab', site: 'well-7', meterId: 'p1', role: 'prosumer', profile: 'flaregrid-pm1', unitId: 21, pollIntervalS: 10, staleAfterS: 30, maxRegistersPerRead: 125, wires: [[], ['requests']] },
+      { id: 'requests', type: 'helper', z: 'tab' },
+    ]);
+    const requests: unknown[] = [];
+    helper.getNode('requests').on('input', (msg: { payload: unknown }) => requests.push(msg.payload));
+    await clock.advanceAsync(0);
+    await clock.advanceAsync(31_000, 1000);
+    // the first poll after 1 s, then every 10 s: at 1, 11, 21 and 31 s
+    assert.equal(requests.length, 4);
+    assert.ok(clock.pendingCount > 0);
+    await helper.unload();
+    assert.equal(clock.pendingCount, 0, 'no timer outlives the node');
   });
 });

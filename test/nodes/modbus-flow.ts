@@ -3,6 +3,8 @@
 
 export interface MeterUnderTest {
   id: string;
+  /** default well-7 */
+  site?: string;
   meterId: string;
   role: string;
   profile: string;
@@ -35,6 +37,11 @@ export function modbusClientNode(id: string, port: number): Record<string, unkno
   };
 }
 
+/** The topic of a meter's readings and requests (lib/topics.ts, default prefix). */
+export function meterTopic(meterId: string, site = 'well-7'): string {
+  return `flaregrid/${site}/meters/${meterId}`;
+}
+
 /** A meter, its flex-getter, and a helper node `<id>-out` that receives the meter's readings. */
 export function meterWithGetter(meter: MeterUnderTest, clientId: string): Record<string, unknown>[] {
   const getterId = `${meter.id}-getter`;
@@ -43,6 +50,8 @@ export function meterWithGetter(meter: MeterUnderTest, clientId: string): Record
       id: meter.id,
       type: 'flaregrid-meter',
       name: meter.meterId,
+      configVersion: 1,
+      site: meter.site ?? 'well-7',
       meterId: meter.meterId,
       role: meter.role,
       profile: meter.profile,

@@ -43,6 +43,11 @@ export class FakeClock implements Clock {
     this.now = target;
   }
 
+  /** Moves time forward to `atMs`, as advance() does. */
+  advanceTo(atMs: number): void {
+    this.advance(atMs - this.now);
+  }
+
   /**
    * Moves time forward by `ms` in steps of at most `stepMs`, letting the event loop run after every timer and
    * every step, so that Node-RED (which delivers messages asynchronously) and promises keep up with the clock.

@@ -1,40 +1,9 @@
 import assert from 'node:assert/strict';
-import { EmitThrottle, type TimerHost } from '../../../lib/control/emit-throttle';
-
-/** A clock that only moves when the test says so, running due timers in deadline order. */
-class FakeTimers implements TimerHost {
-  private now = 0;
-  private nextId = 1;
-  private readonly timers = new Map<number, { atMs: number; callback: () => void }>();
-
-  nowMs(): number {
-    return this.now;
-  }
-  setTimer(callback: () => void, delayMs: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { atMs: this.now + delayMs, callback });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-  advanceTo(targetMs: number): void {
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.atMs <= targetMs).sort((a, b) => a[1].atMs - b[1].atMs)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.now = due[1].atMs;
-      due[1].callback();
-    }
-    this.now = targetMs;
-  }
-}
+import { EmitThrottle } from '../../../lib/control/emit-throttle';
+import { FakeClock } from '../../support/fake-clock';
 
 function setup(wake: (nowMs: number) => number | undefined = () => undefined) {
-  const timers = new FakeTimers();
+  const timers = new FakeClock(0);
   const emittedAtMs: number[] = [];
   const throttle = new EmitThrottle(
     () => {
@@ -100,9 +69,9 @@ describe('EmitThrottle', () => {
     throttle.start();
     throttle.change();
     throttle.change();
-    assert.equal(timers.pending, 1);
+    assert.equal(timers.pendingCount, 1);
     throttle.stop();
-    assert.equal(timers.pending, 0);
+    assert.equal(timers.pendingCount, 0);
     throttle.change();
     timers.advanceTo(60_000);
     assert.deepEqual(emittedAtMs, [0]);

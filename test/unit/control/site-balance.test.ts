@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { MeterReading } from '../../../lib/schemas/contracts';
 import {
+  admitReading,
   computeSiteBalance,
   DEFAULT_SITE_BALANCE_SETTINGS,
   nextStaleAtMs,
@@ -14,6 +15,7 @@ const settings: SiteBalanceSettings = { ...DEFAULT_SITE_BALANCE_SETTINGS, site: 
 
 function reading(meterId: string, role: MeterReading['role'], powerW: number, extra: Partial<MeterReading> = {}): MeterReading {
   return {
+    site: 'well-7',
     meterId,
     role,
     powerW,
@@ -29,9 +31,10 @@ function balanceAt(t: MeterTable, s: SiteBalanceSettings, nowMs: number) {
   return computeSiteBalance(t, s, nowMs).balance;
 }
 
+/** Each reading arrives when it was taken (the skew tests below make them differ). */
 function table(...readings: MeterReading[]): MeterTable {
   const t: MeterTable = new Map();
-  for (const r of readings) recordReading(t, r);
+  for (const r of readings) recordReading(t, r, Date.parse(r.ts));
   return t;
 }
 
@@ -209,11 +212,54 @@ describe('recordReading', () => {
     const t: MeterTable = new Map();
     const newer = reading('genset-1', 'genset', 200_000, { ts: '2026-03-01T12:00:09.000Z' });
     const older = reading('genset-1', 'genset', 100_000, { ts: '2026-03-01T12:00:08.000Z' });
-    assert.equal(recordReading(t, newer), true);
-    assert.equal(recordReading(t, older), false);
-    assert.equal(t.get('genset-1')?.powerW, 200_000);
-    assert.equal(recordReading(t, { ...newer, powerW: 210_000 }), true);
-    assert.equal(t.get('genset-1')?.powerW, 210_000);
+    assert.equal(recordReading(t, newer, NOW_MS), true);
+    assert.equal(recordReading(t, older, NOW_MS), false);
+    assert.equal(t.get('well-7/genset-1')?.reading.powerW, 200_000);
+    assert.equal(recordReading(t, { ...newer, powerW: 210_000 }, NOW_MS), true);
+    assert.equal(t.get('well-7/genset-1')?.reading.powerW, 210_000);
+  });
+
+  it('keys on site and meter id, so two sites\' genset-1 do not overwrite each other', () => {
+    const t: MeterTable = new Map();
+    recordReading(t, reading('genset-1', 'genset', 100_000), NOW_MS);
+    recordReading(t, reading('genset-1', 'genset', 999_000, { site: 'well-9' }), NOW_MS);
+    assert.equal(t.size, 2);
+    assert.equal(t.get('well-7/genset-1')?.reading.powerW, 100_000);
+  });
+});
+
+describe('admitReading', () => {
+  it("takes this site's readings, refuses another site's with the reason, and adopts a reading without a site", () => {
+    const own = reading('genset-1', 'genset', 1);
+    assert.deepEqual(admitReading(own, 'well-7'), { reading: own, legacy: false });
+    assert.throws(() => admitReading({ ...own, site: 'well-9' }, 'well-7'), /meter genset-1 reads for site 'well-9'; this balance is site 'well-7'/);
+    const { site: _site, ...legacy } = own;
+    assert.deepEqual(admitReading(legacy, 'well-7'), { reading: own, legacy: true });
+  });
+
+  it('refuses what is not a MeterReading with the contract check\'s sentence', () => {
+    assert.throws(() => admitReading({ ...reading('g', 'genset', 1), powerW: '5' }, 'well-7'), (err: Error & { code?: string }) =>
+      err.code === 'CONTRACT_VIOLATION' && /powerW must be a number, got "5"/.test(err.message));
+  });
+});
+
+describe('freshness and clock skew', () => {
+  it('counts freshness from arrival, so a meter whose clock runs 10 min late is not stale, but suspect', () => {
+    const t: MeterTable = new Map();
+    for (const r of wholeSite().slice(1)) recordReading(t, r, NOW_MS - 1000);
+    const late = reading('genset-1', 'genset', 300_000, { availablePowerW: 400_000, ts: new Date(NOW_MS - 600_000).toISOString() });
+    recordReading(t, late, NOW_MS - 1000);
+    const { balance, issues } = computeSiteBalance(t, settings, NOW_MS);
+    assert.deepEqual(balance.staleMeters, []);
+    assert.equal(balance.quality, 'suspect');
+    assert.deepEqual(issues, [{ kind: 'clock-skew', meterId: 'genset-1', skewMs: -599_000, severity: 'suspect' }]);
+    assert.match(balance.qualityReason ?? '', /genset-1's clock is -599 s off/);
+  });
+
+  it('turns a reading stale when it arrived longer ago than the stale age, whatever its ts says', () => {
+    const t: MeterTable = new Map();
+    for (const r of wholeSite()) recordReading(t, { ...r, ts: new Date(NOW_MS).toISOString() }, NOW_MS - 5001);
+    assert.equal(computeSiteBalance(t, settings, NOW_MS).balance.quality, 'stale');
   });
 });
 

@@ -3,24 +3,7 @@ import { decodeBlocks } from '../../../lib/metering/decode';
 import { MeteringError } from '../../../lib/metering/errors';
 import { SunSpecDiscovery, type DiscoveryStep } from '../../../lib/metering/sunspec-discovery';
 import type { ReadRequest } from '../../../lib/metering/types';
-
-/** 'FlareGrid' etc. as SunSpec string registers, two ASCII characters each, NUL padded to `words`. */
-function text(value: string, words: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < words * 2; i += 2) out.push(((value.charCodeAt(i) || 0) << 8) | (value.charCodeAt(i + 1) || 0));
-  return out;
-}
-
-/**
- * A SunSpec device's map laid out by hand from the SunSpec layout: marker, common model (id 1, length 66),
- * the given models, end marker. Reads outside it answer exception 02, as a real device does.
- */
-function device(base: number, models: { id: number; points: number[] }[]): Map<number, number> {
-  const words = [0x5375, 0x6e53, 1, 66, ...text('Acme Meters', 16), ...text('AM-300', 16), ...text('', 8), ...text('2.1', 8), ...text('SN-0042', 16), 7, 0x8000];
-  for (const model of models) words.push(model.id, model.points.length, ...model.points);
-  words.push(0xffff, 0);
-  return new Map(words.map((w, i) => [base + i, w]));
-}
+import { meter201, sunSpecDevice as device } from './fixtures';
 
 class IllegalAddress extends Error {}
 
@@ -36,19 +19,6 @@ function run(discovery: SunSpecDiscovery, memory: Map<number, number>): { step: 
     else discovery.accept(registers as number[]);
   }
   assert.fail('discovery did not finish');
-}
-
-/** model 201 points (105) with W = 1500, W_SF = 0, TotWhImp = 70,000 Wh, TotWhExp not accumulated, TotWh_SF = 0 */
-function meter201(): number[] {
-  const points = new Array<number>(105).fill(0x8000);
-  points[36] = 0;
-  points[37] = 0;
-  points[16] = 1500;
-  points[20] = 0;
-  points[44] = 0x0001;
-  points[45] = 0x1170;
-  points[52] = 0;
-  return points;
 }
 
 function done(step: DiscoveryStep) {

@@ -73,3 +73,35 @@ export function sdm630Registers(overrides: Record<number, [number, number]> = {}
   }
   return registers;
 }
+
+/** 'FlareGrid' etc. as SunSpec string registers, two ASCII characters each, NUL padded to `words`. */
+export function sunSpecText(value: string, words: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < words * 2; i += 2) out.push(((value.charCodeAt(i) || 0) << 8) | (value.charCodeAt(i + 1) || 0));
+  return out;
+}
+
+/**
+ * A SunSpec device's map laid out by hand from the SunSpec layout: marker, common model (id 1, length 66),
+ * the given models, end marker. Reads outside it answer exception 02, as a real device does.
+ */
+export function sunSpecDevice(base: number, models: { id: number; points: number[] }[]): Map<number, number> {
+  const words = [0x5375, 0x6e53, 1, 66, ...sunSpecText('Acme Meters', 16), ...sunSpecText('AM-300', 16), ...sunSpecText('', 8), ...sunSpecText('2.1', 8), ...sunSpecText('SN-0042', 16), 7, 0x8000];
+  for (const model of models) words.push(model.id, model.points.length, ...model.points);
+  words.push(0xffff, 0);
+  return new Map(words.map((w, i) => [base + i, w]));
+}
+
+/** model 201 points (105) with W = 1500, W_SF = 0, TotWhImp = 70,000 Wh, TotWhExp not accumulated, TotWh_SF = 0 */
+export function meter201(): number[] {
+  const points = new Array<number>(105).fill(0x8000);
+  points[36] = 0;
+  points[37] = 0;
+  points[16] = 1500;
+  points[20] = 0;
+  points[44] = 0x0001;
+  points[45] = 0x1170;
+  points[52] = 0;
+  return points;
+}
+

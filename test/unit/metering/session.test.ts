@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { MeteringError } from '../../../lib/metering/errors';
-import { MeterSession, SessionError } from '../../../lib/metering/meter-session';
+import { MeterSession, SessionError, type MeterSessionOptions } from '../../../lib/metering/meter-session';
 import { ReadAssembly } from '../../../lib/metering/read-assembly';
-import { builtin, GC1_DUMP, PM1_DUMP } from './fixtures';
+import { builtin, GC1_DUMP, meter201, PM1_DUMP, sunSpecDevice } from './fixtures';
 
 const T0 = Date.parse('2026-11-25T12:00:00Z');
 
@@ -57,6 +57,7 @@ describe('ReadAssembly', () => {
 describe('MeterSession', () => {
   function pm1Session() {
     return new MeterSession({
+      site: 'well-7',
       meterId: 'prosumer-1',
       role: 'prosumer',
       invert: false,
@@ -114,8 +115,9 @@ describe('MeterSession', () => {
     assert.equal(session.tick(T0 + 4500).readings.length, 0);
   });
 
-  it('looks for the SunSpec marker, and starts discovery over on the poll after it failed', () => {
-    const session = new MeterSession({
+  function discoverySession(extra: Partial<MeterSessionOptions> = {}) {
+    return new MeterSession({
+      site: 'well-7',
       meterId: 'bus',
       role: 'bus',
       invert: false,
@@ -124,18 +126,97 @@ describe('MeterSession', () => {
       maxRegistersPerRead: 125,
       staleAfterMs: 3000,
       responseTimeoutMs: 1000,
+      ...extra,
     });
+  }
+
+  it('during the start-up grace, asks again for the marker after a failed read instead of giving up on the base', () => {
+    const session = discoverySession({ source: { kind: 'discover', baseAddresses: [40000, 0] } });
+    session.poll(T0);
+    assert.deepEqual(session.readFailed('Inject while node is not ready for input.', T0 + 10), { readings: [], requests: [] });
+    assert.equal(session.phase.kind, 'discovering');
+    assert.deepEqual(session.poll(T0 + 1000).requests, [{ unitid: 1, fc: 3, address: 40000, quantity: 2 }]);
+  });
+
+  it('looks for the SunSpec marker, reports a failed discovery once, and tries again after the back-off', () => {
+    const session = discoverySession({ startupGraceMs: 0 });
     assert.equal(session.phase.kind, 'discovering');
     let out = session.poll(T0);
-    assert.deepEqual(out.requests, [{ unitid: 1, fc: 3, address: 40000, quantity: out.requests[0].quantity }]);
-    // An exception at the only base address ends discovery as failed; the next poll starts over.
+    assert.deepEqual(out.requests, [{ unitid: 1, fc: 3, address: 40000, quantity: 2 }]);
+    // An exception at the only base address ends discovery as failed, with the reason to report.
     out = session.readFailed('Modbus exception 2: illegal data address', T0 + 10);
-    assert.equal(session.phase.kind, 'discovery-failed');
-    assert.equal(session.poll(T0 + 1000).requests[0].address, 40000);
+    assert.equal(out.problem?.code, 'SUNSPEC_NOT_FOUND');
+    assert.deepEqual(session.phase, { kind: 'discovery-failed', reason: out.problem?.message, retryAtMs: T0 + 10 + 30_000 });
+    assert.deepEqual(session.poll(T0 + 1000), { readings: [], requests: [] });
+    assert.equal(session.poll(T0 + 30_010).requests[0].address, 40000);
+    // The second failure waits twice as long.
+    session.readFailed('Modbus exception 2: illegal data address', T0 + 30_020);
+    assert.equal((session.phase as { retryAtMs: number }).retryAtMs, T0 + 30_020 + 60_000);
+  });
+
+  // A modbus-read node polls its own blocks and never answers the session's requests; discovery takes what it
+  // needs from whatever blocks arrive.
+  function block(memory: Map<number, number>, address: number, quantity: number): number[] {
+    return Array.from({ length: quantity }, (_, k) => memory.get(address + k) ?? 0);
+  }
+
+  it('discovers a SunSpec meter from one modbus-read block of 40000:125 plus the next, and then decodes it', () => {
+    const memory = sunSpecDevice(40000, [{ id: 201, points: meter201() }]);
+    const session = discoverySession();
+    session.poll(T0);
+    // 40000..40124 holds the marker, the common model and model 201's header, not the end marker at 40177.
+    assert.equal(session.answer({ fc: 3, address: 40000, quantity: 125 }, block(memory, 40000, 125), T0 + 5).readings.length, 0);
+    assert.equal(session.phase.kind, 'discovering');
+    const out = session.answer({ fc: 3, address: 40125, quantity: 54 }, block(memory, 40125, 54), T0 + 6);
+    assert.equal(session.phase.kind, 'ready');
+    // Ready: the meter asks for its model block; the next poll of the modbus-read delivers it.
+    assert.deepEqual(out.requests, [{ unitid: 1, fc: 3, address: 40072, quantity: 53 }]);
+    const reading = session.answer({ fc: 3, address: 40000, quantity: 125 }, block(memory, 40000, 125), T0 + 1000).readings[0];
+    assert.equal(reading.powerW, 1500);
+    assert.equal(reading.energyInWh, 70_000);
+    assert.equal(reading.quality, 'good');
+  });
+
+  it('ignores an unrelated answer during discovery instead of failing, and waits for the one it needs', () => {
+    const memory = sunSpecDevice(40000, [{ id: 201, points: meter201() }]);
+    const session = discoverySession();
+    session.poll(T0);
+    // Another meter's block through a shared getter, and a block that starts past the marker.
+    assert.deepEqual(session.answer({ fc: 4, address: 0, quantity: 14 }, new Array(14).fill(7), T0 + 1), { readings: [], requests: [] });
+    assert.deepEqual(session.answer({ fc: 3, address: 40072, quantity: 53 }, block(memory, 40072, 53), T0 + 2), { readings: [], requests: [] });
+    assert.equal(session.phase.kind, 'discovering');
+    session.answer({ fc: 3, address: 40000, quantity: 2 }, block(memory, 40000, 2), T0 + 3);
+    assert.equal(session.phase.kind, 'discovering');
+  });
+
+  it('holds failures back during the start-up grace, and reports them once it is over without a good answer', () => {
+    const session = pm1Session();
+    session.poll(T0);
+    assert.deepEqual(session.readFailed('Inject while node is not ready for input.', T0 + 10), { readings: [], requests: [] });
+    assert.equal(session.tick(T0 + 2000).readings.length, 0);
+    const after = session.tick(T0 + 3000);
+    assert.equal(after.readings[0].quality, 'bad');
+    assert.match(after.readings[0].qualityReason ?? '', /not ready for input/);
+    assert.match(after.problem?.message ?? '', /Modbus read failed: Inject while node is not ready/);
+  });
+
+  it('reports the same outage once, and a second outage after recovery again', () => {
+    const session = pm1Session();
+    const [request] = session.poll(T0).requests;
+    session.answer(request, PM1_DUMP, T0 + 10);
+    const first = session.readFailed('Timed out', T0 + 1000);
+    assert.equal(first.readings[0].quality, 'bad');
+    assert.ok(first.problem);
+    assert.equal(session.readFailed('Timed out', T0 + 2000).problem, undefined);
+    session.answer(request, PM1_DUMP, T0 + 3000);
+    const second = session.readFailed('Timed out', T0 + 4000);
+    assert.equal(second.readings[0].quality, 'bad');
+    assert.ok(second.problem, 'the second outage reaches Catch too');
   });
 
   it('refuses an answer outside its plan and decodes the genset block it asked for', () => {
     const session = new MeterSession({
+      site: 'well-7',
       meterId: 'genset-1',
       role: 'genset',
       invert: false,
@@ -153,5 +234,15 @@ describe('MeterSession', () => {
     const { readings } = session.answer(request, GC1_DUMP, T0 + 10);
     assert.equal(readings[0].powerW, -1500);
     assert.equal(readings[0].availablePowerW, 850_000);
+  });
+
+  it('refuses, when it is made, settings its profile cannot be read with', () => {
+    assert.throws(
+      () => new MeterSession({
+        site: 'well-7', meterId: 'genset-1', role: 'genset', invert: false, source: { kind: 'fixed', profile: builtin('flaregrid-gc1') },
+        unitId: 11, maxRegistersPerRead: 1, staleAfterMs: 3000, responseTimeoutMs: 1000,
+      }),
+      (err: MeteringError) => err instanceof MeteringError && /register/.test(err.message),
+    );
   });
 });

@@ -8,7 +8,7 @@ const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 const S = 1000;
 
 function tracker(profile: MeterProfile, role: MeterRole, extra: Partial<MeterTrackerOptions> = {}): MeterTracker {
-  return new MeterTracker({ meterId: 'm1', role, profile, staleAfterMs: 10 * S, ...extra });
+  return new MeterTracker({ site: 'well-7', meterId: 'm1', role, profile, staleAfterMs: 10 * S, ...extra });
 }
 
 /** a profile with power only, to exercise derived energy */
@@ -44,6 +44,7 @@ describe('metering MeterTracker', () => {
       T0,
     );
     assert.deepEqual(reading, {
+      site: 'well-7',
       meterId: 'm1',
       role: 'genset',
       ts: '2026-11-25T12:00:00.000Z',
@@ -111,10 +112,62 @@ describe('metering MeterTracker', () => {
     const r1 = t.accept({ powerW: 3600 }, T0 + 5 * S);
     assert.equal(r1.energyOutWh, 5);
     assert.equal(r1.energyDerived, true);
-    // from drawing 3600 W to feeding 3600 W in 2 s: 0.5 Wh out, 0.5 Wh in
+    // from drawing 3600 W to feeding 3600 W in 2 s: 0.5 Wh out, 0.5 Wh in; whole Wh are reported, halves carried
     const r2 = t.accept({ powerW: -3600 }, T0 + 7 * S);
-    assert.equal(r2.energyOutWh, 5.5);
-    assert.equal(r2.energyInWh, 0.5);
+    assert.equal(r2.energyOutWh, 5);
+    assert.equal(r2.energyInWh, 0);
+    // back to drawing 3600 W in 2 s: another 0.5 Wh each way, and the carried halves make whole Wh
+    const r3 = t.accept({ powerW: 3600 }, T0 + 9 * S);
+    assert.equal(r3.energyOutWh, 6);
+    assert.equal(r3.energyInWh, 1);
+  });
+
+  it('carries the fraction of integrated energy exactly over 86,400 one-second steps', () => {
+    // Drawing 1,000.3 W for a day: 24,007.2 Wh. A float running sum of 0.2778 Wh steps would drift; whole Wh with a
+    // carried remainder do not. Power varies a little each second (a seeded sawtooth) to keep the sums honest:
+    // expected = sum over steps of (p0 + p1) / 2 × 1 s, computed here in exact integer milliwatt-milliseconds.
+    const t = tracker(POWER_ONLY, 'load', { staleAfterMs: 5 * S });
+    const powerAt = (step: number) => 1000.3 + ((step * 37) % 11) - 5;
+    let expectedMwMs = 0n;
+    t.accept({ powerW: powerAt(0) }, T0);
+    let reading = t.accept({ powerW: powerAt(0) }, T0);
+    for (let step = 1; step <= 86_400; step++) {
+      expectedMwMs += BigInt(Math.round(powerAt(step - 1) * 1000) + Math.round(powerAt(step) * 1000)) * 1000n / 2n;
+      reading = t.accept({ powerW: powerAt(step) }, T0 + step * S);
+    }
+    const expectedWholeWh = Number(expectedMwMs / 3_600_000_000n);
+    assert.equal(reading.energyOutWh, expectedWholeWh);
+    assert.ok(Number.isInteger(reading.energyOutWh));
+    assert.ok(Math.abs(expectedWholeWh - 24_007) <= 1, `about 24,007 Wh, got ${expectedWholeWh}`);
+    // and the remainder survives a restart: a resumed tracker continues to the same whole Wh
+    const resumed = tracker(POWER_ONLY, 'load', { staleAfterMs: 5 * S, resume: t.snapshot() });
+    resumed.accept({ powerW: powerAt(86_400) }, T0 + 86_400 * S);
+    assert.equal(resumed.accept({ powerW: powerAt(86_400) }, T0 + 86_401 * S).energyOutWh, Number((expectedMwMs + BigInt(Math.round(powerAt(86_400) * 1000)) * 1000n) / 3_600_000_000n));
+  });
+
+  it('reports a fine-grained counter in whole Wh without losing the fraction over a day', () => {
+    // An SDM630-like float kWh counter stepping 0.2778 Wh a second; 86,400 steps add 24,001.92 Wh exactly.
+    const profile = builtin('eastron-sdm630');
+    const t = tracker(profile, 'load', { maxPowerW: 100_000 });
+    const startWh = 12_345_678.9;
+    let reading = t.accept({ powerW: 1000, forwardEnergyWh: startWh, reverseEnergyWh: 0 }, T0);
+    assert.equal(reading.energyOutWh, 12_345_678);
+    for (let step = 1; step <= 86_400; step++) {
+      reading = t.accept({ powerW: 1000, forwardEnergyWh: startWh + step * 0.2778, reverseEnergyWh: 0 }, T0 + step * S);
+    }
+    assert.equal(reading.energyOutWh, Math.floor(startWh + 86_400 * 0.2778));
+  });
+
+  it('resumes from a snapshot saved by release 0.1 (float totals, no site) without losing or inventing a Wh', () => {
+    const old = {
+      meterId: 'm1', profileId: 'power-only', derivedForwardWh: 10.75, derivedReverseWh: 0,
+      last: { meterId: 'm1', role: 'load', ts: '2026-11-25T11:59:00.000Z', powerW: -3600, energyInWh: 0, energyOutWh: 10.75, quality: 'good' },
+    };
+    const t = tracker(POWER_ONLY, 'load', { resume: old as never });
+    assert.equal(t.fail('timeout', T0).site, 'well-7');
+    t.accept({ powerW: 3600 }, T0);
+    // 0.75 carried + 0.25 Wh in the next quarter second = 11 whole Wh
+    assert.equal(t.accept({ powerW: 3600 }, T0 + 250).energyOutWh, 11);
   });
 
   it('flags out-of-range values, skips them in integration, and does not integrate over a gap', () => {

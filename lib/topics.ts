@@ -1,0 +1,98 @@
+// Every MQTT topic of DESIGN.md §4, built and parsed in one place from a configurable prefix (default
+// `flaregrid`), so that nodes, reference flows and outside participants agree on one spelling:
+//   <prefix>/<market>/orders                      orders and cancels in (QoS 1)
+//   <prefix>/<market>/trades
+//   <prefix>/<market>/rejects/<participant>
+//   <prefix>/<market>/book                        retained snapshot
+//   <prefix>/<site>/meters/<meterId>
+//   <prefix>/<site>/balance
+//   <prefix>/<site>/miners/<minerId>/telemetry
+// Ids are checked against the contracts' id pattern, so no '/', '+' or '#' can split or widen a topic.
+
+import { ID_PATTERN } from './schemas/kit';
+
+export const DEFAULT_TOPIC_PREFIX = 'flaregrid';
+
+export type ParsedTopic =
+  | { kind: 'orders'; market: string }
+  | { kind: 'trades'; market: string }
+  | { kind: 'rejects'; market: string; participant: string }
+  | { kind: 'book'; market: string }
+  | { kind: 'meter'; site: string; meterId: string }
+  | { kind: 'balance'; site: string }
+  | { kind: 'miner-telemetry'; site: string; minerId: string };
+
+export class TopicError extends Error {
+  readonly code = 'TOPIC_INVALID';
+  override name = 'TopicError';
+}
+
+const ID = new RegExp(ID_PATTERN);
+/** a prefix is one or more topic levels without wildcards */
+const PREFIX = /^[A-Za-z0-9_.:-]+(\/[A-Za-z0-9_.:-]+)*$/;
+
+function level(value: string, what: string): string {
+  if (!ID.test(value)) throw new TopicError(`${what} '${value}' cannot be a topic level: use 1 to 64 letters, digits or _ . : -`);
+  return value;
+}
+
+export class Topics {
+  readonly prefix: string;
+
+  constructor(prefix: string = DEFAULT_TOPIC_PREFIX) {
+    if (!PREFIX.test(prefix)) throw new TopicError(`topic prefix '${prefix}' must be topic levels of letters, digits or _ . : - without wildcards`);
+    this.prefix = prefix;
+  }
+
+  orders(market: string): string {
+    return `${this.prefix}/${level(market, 'market')}/orders`;
+  }
+
+  trades(market: string): string {
+    return `${this.prefix}/${level(market, 'market')}/trades`;
+  }
+
+  rejects(market: string, participant: string): string {
+    return `${this.prefix}/${level(market, 'market')}/rejects/${level(participant, 'participant')}`;
+  }
+
+  book(market: string): string {
+    return `${this.prefix}/${level(market, 'market')}/book`;
+  }
+
+  meter(site: string, meterId: string): string {
+    return `${this.prefix}/${level(site, 'site')}/meters/${level(meterId, 'meter id')}`;
+  }
+
+  balance(site: string): string {
+    return `${this.prefix}/${level(site, 'site')}/balance`;
+  }
+
+  minerTelemetry(site: string, minerId: string): string {
+    return `${this.prefix}/${level(site, 'site')}/miners/${level(minerId, 'miner id')}/telemetry`;
+  }
+
+  /** What a topic is, or undefined when it is not one of ours under this prefix. */
+  parse(topic: string): ParsedTopic | undefined {
+    if (!topic.startsWith(`${this.prefix}/`)) return undefined;
+    const parts = topic.slice(this.prefix.length + 1).split('/');
+    if (!parts.every((part) => ID.test(part))) return undefined;
+    const [scope, what, id, tail] = parts;
+    switch (parts.length) {
+      case 2:
+        if (what === 'orders') return { kind: 'orders', market: scope };
+        if (what === 'trades') return { kind: 'trades', market: scope };
+        if (what === 'book') return { kind: 'book', market: scope };
+        if (what === 'balance') return { kind: 'balance', site: scope };
+        return undefined;
+      case 3:
+        if (what === 'rejects') return { kind: 'rejects', market: scope, participant: id };
+        if (what === 'meters') return { kind: 'meter', site: scope, meterId: id };
+        return undefined;
+      case 4:
+        return what === 'miners' && tail === 'telemetry' ? { kind: 'miner-telemetry', site: scope, minerId: id } : undefined;
+      default:
+        return undefined;
+    }
+  }
+}
