@@ -15,3 +15,9 @@ export function formatAgeMs(ageMs: number): string {
   if (ageMs < 120_000) return `${Math.round(ageMs / 1000)} s`;
   return `${Math.round(ageMs / 60_000)} min`;
 }
+
+/** A wait as a user reads it: 400 -> "1 s", 4600 -> "5 s", 90000 -> "90 s", 300000 -> "5 min" */
+export function formatWaitMs(waitMs: number): string {
+  if (waitMs < 120_000) return `${Math.max(1, Math.round(waitMs / 1000))} s`;
+  return `${Math.round(waitMs / 60_000)} min`;
+}
