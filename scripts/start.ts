@@ -16,7 +16,7 @@ import { FlowFileError, dashboardPath, mergeFlowFiles, readFlowDir, writeFlowFil
 import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
-import { startPlant } from '../sim/plant';
+import { startPlant } from '../sim';
 
 const packageRoot = resolve(__dirname, '..', '..');
 const FLOW_FILE = 'flows.json';

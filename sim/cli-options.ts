@@ -1,7 +1,7 @@
 // Command-line and environment options of `npm run sim`; flags win over FLAREGRID_SIM_* variables.
 import { parseArgs } from 'node:util';
 import { SimError } from './errors';
-import { PlantOptions } from './plant';
+import { PlantOptions } from './index';
 
 interface OptionSpec {
   flag: string;

@@ -1,7 +1,7 @@
 // `npm run sim`: starts the plant and prints where each face listens; Ctrl-C stops it cleanly.
 import { parseCli } from './cli-options';
 import { SimError } from './errors';
-import { startPlant } from './plant';
+import { startPlant } from './index';
 
 async function main(): Promise<number> {
   const cli = parseCli(process.argv.slice(2), process.env);

@@ -8,3 +8,13 @@ export class SimError extends Error {
     this.name = 'SimError';
   }
 }
+
+/** A listen failure of one of the simulator's faces as a one-sentence SimError that keeps the system code. */
+export function listenError(err: NodeJS.ErrnoException, face: string, host: string, port: number): SimError {
+  const code = err.code ?? 'ERR_LISTEN';
+  const reason =
+    code === 'EADDRINUSE'
+      ? 'is already in use (another simulator or program is listening there)'
+      : `cannot be opened (${err.message})`;
+  return new SimError(code, `${face} port ${port} on ${host} ${reason}; choose another port.`);
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import helper from 'node-red-node-test-helper';
 import { isSiteBalance } from '../../lib/schemas';
 import type { SiteBalance } from '../../lib/schemas/contracts';
-import { startPlant, type RunningPlant } from '../../sim/plant';
+import { startPlant, type RunningPlant } from '../../sim';
 import { meterWithGetter, modbusClientNode, type MeterUnderTest } from '../nodes/modbus-flow';
 
 const NODES = [

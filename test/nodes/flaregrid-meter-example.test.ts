@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
 import type { MeterReading } from '../../lib/schemas/contracts';
-import { startPlant, type RunningPlant } from '../../sim/plant';
+import { startPlant, type RunningPlant } from '../../sim';
 
 const NODES = [
   require('../../nodes/flaregrid-meter/flaregrid-meter'),

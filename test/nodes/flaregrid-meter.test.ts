@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import helper from 'node-red-node-test-helper';
 import { isMeterReading } from '../../lib/schemas';
 import type { MeterReading } from '../../lib/schemas/contracts';
-import { startPlant, type RunningPlant } from '../../sim/plant';
+import { startPlant, type RunningPlant } from '../../sim';
 import { FakeClock } from '../support/fake-clock';
 import { meterTopic, meterWithGetter, modbusClientNode, type MeterUnderTest } from './modbus-flow';
 

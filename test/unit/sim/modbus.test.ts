@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import ModbusRTU from 'modbus-serial';
-import { RunningPlant, startPlant } from '../../../sim/plant';
+import { RunningPlant, startPlant } from '../../../sim';
 
 // The test decodes registers by hand from sim/README.md, independently of sim/encoding.ts.
 const s32 = (hi: number, lo: number) => ((hi << 16) | lo) >> 0;

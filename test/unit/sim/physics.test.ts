@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { Alarm, RunState } from '../../../sim/genset';
-import { PhysicsOptions, PlantPhysics } from '../../../sim/physics';
+import { Alarm, PhysicsOptions, PlantPhysics, RunState } from '../../../sim/plant';
 
 const NOON = Date.parse('2026-06-01T12:00:00Z');
 

@@ -2,11 +2,18 @@
 import { createServer, Server } from 'node:http';
 import { FEEDER_PHASE_VOLTAGE_V } from './constants';
 import { countToJson, wrapCount } from './counter';
-import { listenError } from './modbus-gateway';
-import { Device } from './maps';
+import { listenError } from '../errors';
 import { PlantPhysics } from './physics';
 
-export type TruthDevice = Record<string, unknown> & { unitId: number; name: string; role: string; map: string };
+/** How a device is reached (its unit id and register map): the truth lists each device under both keys. */
+export interface DeviceListing {
+  unitId: number;
+  name: string;
+  role: 'bus' | 'miner' | 'genset' | 'prosumer';
+  map: string;
+}
+
+export type TruthDevice = Record<string, unknown> & DeviceListing;
 
 export interface Truth {
   simTime: string;
@@ -18,14 +25,14 @@ export interface Truth {
   devicesByUnitId: Record<string, TruthDevice>;
 }
 
-export function buildTruth(physics: PlantPhysics, devices: Device[], seed: number): Truth {
+export function buildTruth(physics: PlantPhysics, devices: readonly DeviceListing[], seed: number): Truth {
   const { gas, ledger, bus } = physics;
   const devicesByName: Record<string, TruthDevice> = {};
   const devicesByUnitId: Record<string, TruthDevice> = {};
   for (const device of devices) {
-    const entry = { ...device.info, ...deviceValues(physics, device) };
-    devicesByName[device.info.name] = entry;
-    devicesByUnitId[String(device.info.unitId)] = entry;
+    const entry = { ...device, ...deviceValues(physics, device) };
+    devicesByName[device.name] = entry;
+    devicesByUnitId[String(device.unitId)] = entry;
   }
   return {
     simTime: new Date(physics.nowMs).toISOString(),
@@ -62,9 +69,9 @@ export function buildTruth(physics: PlantPhysics, devices: Device[], seed: numbe
   };
 }
 
-function deviceValues(physics: PlantPhysics, device: Device): Record<string, unknown> {
+function deviceValues(physics: PlantPhysics, device: DeviceListing): Record<string, unknown> {
   const voltageV = physics.bus.voltageV;
-  const { name, role } = device.info;
+  const { name, role } = device;
   if (role === 'genset') {
     const g = physics.gensets.find((x) => x.name === name)!;
     return {

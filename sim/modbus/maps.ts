@@ -1,19 +1,19 @@
 // The register images of sim/README.md, built from the physics on demand and cached per physics version.
-import { BUS_NOMINAL_V, FEEDER_FREQUENCY_HZ, FEEDER_PHASE_VOLTAGE_V, OVERLOAD_FRACTION } from './constants';
-import { MeterPoint, wrapCount } from './counter';
+import {
+  BUS_NOMINAL_V,
+  FEEDER_FREQUENCY_HZ,
+  FEEDER_PHASE_VOLTAGE_V,
+  Genset,
+  MeterPoint,
+  OVERLOAD_FRACTION,
+  PlantPhysics,
+  wrapCount,
+} from '../plant';
 import { float32Abcd, s16, s32Abcd, s32Cdab, sunspecString, u16, u32Abcd, u64Cdab } from './encoding';
-import { Genset } from './genset';
-import { PlantPhysics } from './physics';
+import { ILLEGAL_DATA_ADDRESS } from './pdu';
 
 export type DeviceRole = 'bus' | 'miner' | 'genset' | 'prosumer';
 export type MapName = 'FG-BM1' | 'SDM630' | 'FG-GC1' | 'FG-PM1';
-
-/** Modbus exception codes the devices answer. */
-export const ILLEGAL_FUNCTION = 1;
-export const ILLEGAL_DATA_ADDRESS = 2;
-export const ILLEGAL_DATA_VALUE = 3;
-/** The most registers one FC 03/04 request may ask for (Modbus Application Protocol v1.1b3, §6.3). */
-const MAX_READ_REGISTERS = 125;
 
 interface Block {
   start: number;
@@ -38,17 +38,19 @@ export class Device {
     private readonly build: () => Block[],
   ) {}
 
-  /** The registers of one read request, or the exception code a real device would answer. */
-  read(functionCode: number, address: number, length: number): number[] | number {
-    if (length > MAX_READ_REGISTERS) return ILLEGAL_DATA_VALUE;
+  /**
+   * The registers of one FC 03/04 read, or exception 02 when the span is outside the device's map (a read of the
+   * other register table is outside it too). The PDU layer has checked the function code and the quantity.
+   */
+  read(functionCode: 3 | 4, address: number, quantity: number): number[] | number {
     if (functionCode !== this.info.functionCode) return ILLEGAL_DATA_ADDRESS;
     if (this.cachedVersion !== this.physics.version) {
       this.cache = this.build();
       this.cachedVersion = this.physics.version;
     }
-    const block = this.cache.find((b) => address >= b.start && address + length <= b.start + b.values.length);
-    if (!block || length < 1) return ILLEGAL_DATA_ADDRESS;
-    return block.values.slice(address - block.start, address - block.start + length);
+    const block = this.cache.find((b) => address >= b.start && address + quantity <= b.start + b.values.length);
+    if (!block) return ILLEGAL_DATA_ADDRESS;
+    return block.values.slice(address - block.start, address - block.start + quantity);
   }
 }
 

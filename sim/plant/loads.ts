@@ -1,7 +1,7 @@
 // Prosumers on the bus: daily load profiles (the site clock's UTC hour is taken as local solar time) with
 // optional local generation, and the flexible miner container slots.
 import { DEFAULT_MINER_SLOT_MAX_W } from './constants';
-import { SimError } from './errors';
+import { SimError } from '../errors';
 import { Prng } from './prng';
 
 export interface ProsumerProfile {

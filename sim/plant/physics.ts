@@ -15,7 +15,7 @@ import {
 } from './constants';
 import { CounterPreset, MeterPoint } from './counter';
 import { EmissionOptions, GasLedger, emissionFactors } from './emissions';
-import { SimError } from './errors';
+import { SimError } from '../errors';
 import { GasEvent, GasOptions, GasSupply, fuelBtuPerHour } from './gas';
 import { Genset, GensetOptions } from './genset';
 import { DEFAULT_PROSUMER_PROFILES, MinerSlots, Prosumer, ProsumerProfile } from './loads';
