@@ -51,7 +51,7 @@ export interface ScaledClockOptions {
  */
 export class ScaledClock implements Clock {
   readonly speedup: number;
-  private readonly base: Clock;
+  readonly base: Clock;
   private readonly baseStartMs: number;
   private readonly startMs: number;
 
@@ -76,6 +76,14 @@ export class ScaledClock implements Clock {
   setInterval(callback: () => void, periodMs: number): Timer {
     return this.base.setInterval(callback, periodMs / this.speedup);
   }
+}
+
+/**
+ * Clock ms per wall ms: a ScaledClock's speed-up, 1 for wall time. For waits that are about the wall, not the
+ * plant (a TCP connect after a deploy takes the same wall time at any speed-up).
+ */
+export function clockRate(clock: Clock): number {
+  return clock instanceof ScaledClock ? clock.speedup * clockRate(clock.base) : 1;
 }
 
 /**

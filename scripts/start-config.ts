@@ -1,6 +1,7 @@
 // Pure configuration of `npm start`: flags and environment in, a StartConfig out, and from it the ports to
 // claim, the environment the shipped flows read through `${...}`, and the embedded Node-RED settings.
 import { parseArgs } from 'node:util';
+import type { Clock } from '../lib/clock';
 
 export class StartConfigError extends Error {
   readonly code = 'BAD_START_CONFIG';
@@ -242,8 +243,10 @@ export function flowEnv(config: StartConfig, simulator: { modbusPort: number; tr
 }
 
 /** Settings of the embedded Node-RED: the answers to its first-run questions are given here. */
-export function redSettings(config: StartConfig, paths: { packageRoot: string; userDir: string }): Record<string, unknown> {
+export function redSettings(config: StartConfig, paths: { packageRoot: string; userDir: string; clock?: Clock }): Record<string, unknown> {
   return {
+    // The clock the plant runs on (nodes/shared/clock.ts reads it), so that nodes and plant share one time line.
+    ...(paths.clock ? { flaregrid: { clock: paths.clock } } : {}),
     uiHost: config.host,
     uiPort: config.editorPort,
     httpAdminRoot: '/',

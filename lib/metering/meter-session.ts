@@ -6,6 +6,7 @@
 // meters answers theirs too. SunSpec discovery therefore keeps the answers of the last moments and takes from any
 // of them the registers its next step needs; an answer it cannot use is ignored, never fatal.
 
+import { Backoff } from '../connection/backoff';
 import type { MeterReading, MeterRole } from '../schemas/contracts';
 import { compileProfile, type CompiledProfile } from './decode';
 import { MeteringError } from './errors';
@@ -82,7 +83,8 @@ export class MeterSession {
   /** the read discovery waits for, and when it was asked for; undefined when it waits for nothing */
   private askedFor: ReadRequest | undefined;
   private discoveryAskedMs: number | undefined;
-  private discoveryFailure: { reason: string; retryAtMs: number; attempts: number } | undefined;
+  private discoveryFailure: { reason: string; retryAtMs: number } | undefined;
+  private readonly discoveryBackoff: Backoff;
   private readonly recent: Answer[] = [];
   private startedMs: number | undefined;
   /** a usable answer came since start: failures are no longer the client still connecting */
@@ -96,6 +98,8 @@ export class MeterSession {
   constructor(private readonly options: MeterSessionOptions) {
     this.meterId = options.meterId;
     this.unitId = options.unitId;
+    // No jitter: one meter retrying its own device has no herd to spread, and the status can show the exact wait.
+    this.discoveryBackoff = new Backoff({ initialMs: options.discoveryRetryMs ?? 30_000, maxMs: options.discoveryRetryMaxMs ?? 600_000, factor: 2, jitter: 0 });
     if (options.source.kind === 'fixed') this.ready = this.prepare(options.source.profile);
   }
 
@@ -274,6 +278,7 @@ export class MeterSession {
         return this.discoveryFailed(err, nowMs);
       }
       this.discoveryFailure = undefined;
+      this.discoveryBackoff.reset();
       this.recent.length = 0;
       return this.poll(nowMs);
     }
@@ -285,10 +290,7 @@ export class MeterSession {
   }
 
   private discoveryFailed(error: MeteringError, nowMs: number): SessionOutput {
-    const attempts = (this.discoveryFailure?.attempts ?? 0) + 1;
-    const firstMs = this.options.discoveryRetryMs ?? 30_000;
-    const delayMs = Math.min(this.options.discoveryRetryMaxMs ?? 600_000, firstMs * 2 ** (attempts - 1));
-    this.discoveryFailure = { reason: error.message, retryAtMs: nowMs + delayMs, attempts };
+    this.discoveryFailure = { reason: error.message, retryAtMs: nowMs + this.discoveryBackoff.next() };
     return { readings: [], requests: [], problem: error };
   }
 

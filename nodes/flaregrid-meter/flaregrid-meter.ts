@@ -2,7 +2,7 @@
 // carries MeterReadings (topic <prefix>/<site>/meters/<meterId>), output 2 the read requests for a
 // modbus-flex-getter whose answers come back in.
 
-import { TimerSet } from '../../lib/clock';
+import { clockRate, TimerSet } from '../../lib/clock';
 import { MeterSession, SessionError, type MeterSessionOptions, type SessionOutput } from '../../lib/metering/meter-session';
 import type { SavedTrackerState } from '../../lib/metering/tracker';
 import { builtinProfiles, parseCustomProfile, validateProfile } from '../../lib/metering/profiles';
@@ -70,6 +70,8 @@ export = function register(RED: NodeRedAPI): void {
         staleAfterMs: positiveNumber(config.staleAfterS, 'Stale after') * 1000,
         responseTimeoutMs: pollIntervalMs,
       };
+      // The Modbus client connects in wall time after a deploy, whatever the clock's speed-up: at least 3 wall s.
+      options.startupGraceMs = Math.max(options.staleAfterMs, 3000 * clockRate(clock));
       topic = topicsOf(RED).meter(options.site, options.meterId);
       // Built now, not after the saved totals are read, so that settings that cannot work show at once.
       draft = new MeterSession(options);

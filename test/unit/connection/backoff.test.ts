@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Backoff, BackoffError } from '../../../lib/connection/backoff';
-import { Prng } from '../../../sim/prng';
+import { Prng } from '../../../sim/plant/prng';
 
 describe('connection back-off', () => {
   it('grows the delay by its factor per attempt and stops at maxMs', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConnectionError, type ConnectionState } from '../../../lib/connection/types';
-import { Prng } from '../../../sim/prng';
+import { Prng } from '../../../sim/plant/prng';
 import { advance, flush, harness, RecordingUser } from './harness';
 
 const retries = (states: ConnectionState[]) =>
