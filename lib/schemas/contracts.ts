@@ -12,7 +12,7 @@ import { MinerTelemetrySchema, PowerTargetSchema } from './dispatch';
 import { CancelSchema, OrderSchema, ParticipantSchema, RejectSchema, TradeSchema } from './market';
 import { MeterProfileSchema } from './meter-profile';
 import { MeterReadingSchema, SiteBalanceSchema } from './metering';
-import { CutOffSchema, ReceiptSchema } from './payments';
+import { CutOffSchema, InvoiceSchema, ReceiptSchema } from './payments';
 
 export * from './dispatch';
 export * from './market';
@@ -37,6 +37,7 @@ export const CONTRACTS: readonly ContractEntry[] = [
   { name: 'Reject', file: 'reject.schema.json', schema: RejectSchema },
   { name: 'Participant', file: 'participant.schema.json', schema: ParticipantSchema },
   { name: 'Receipt', file: 'receipt.schema.json', schema: ReceiptSchema },
+  { name: 'Invoice', file: 'invoice.schema.json', schema: InvoiceSchema },
   { name: 'CutOff', file: 'cutoff.schema.json', schema: CutOffSchema },
   { name: 'PowerTarget', file: 'power-target.schema.json', schema: PowerTargetSchema },
   { name: 'MinerTelemetry', file: 'miner-telemetry.schema.json', schema: MinerTelemetrySchema },

@@ -7,6 +7,7 @@ import {
   CUTOFF_TYPES,
   CutOffSchema,
   FUNCTION_CODES,
+  InvoiceSchema,
   MATCHING_MODES,
   METER_PROFILE_SENTENCES,
   METER_ROLES,
@@ -18,10 +19,12 @@ import {
   ORDER_SIDES,
   ORDER_TYPES,
   OrderSchema,
+  PAYMENT_MODES,
   ParticipantSchema,
   POWER_SOURCES,
   PowerTargetSchema,
   QUALITIES,
+  RECEIPT_ISSUERS,
   ReceiptSchema,
   REGISTER_TYPES,
   RejectSchema,
@@ -42,6 +45,7 @@ export const isTrade = compileCheck('Trade', TradeSchema);
 export const isReject = compileCheck('Reject', RejectSchema);
 export const isParticipant = compileCheck('Participant', ParticipantSchema);
 export const isReceipt = compileCheck('Receipt', ReceiptSchema);
+export const isInvoice = compileCheck('Invoice', InvoiceSchema);
 export const isCutOff = compileCheck('CutOff', CutOffSchema);
 export const isPowerTarget = compileCheck('PowerTarget', PowerTargetSchema);
 export const isMinerTelemetry = compileCheck('MinerTelemetry', MinerTelemetrySchema);
@@ -62,6 +66,8 @@ export const EDITOR_CATALOGUE = Object.freeze({
     orderTypes: ORDER_TYPES,
     matchingModes: MATCHING_MODES,
     cutOffTypes: CUTOFF_TYPES,
+    paymentModes: PAYMENT_MODES,
+    receiptIssuers: RECEIPT_ISSUERS,
     minerStates: MINER_STATES,
     powerSources: POWER_SOURCES,
   },

@@ -50,15 +50,28 @@ const PINS: Record<string, Pin> = {
   },
   Reject: { required: ['type', 'orderId', 'reason', 'message', 'order'], types: { type: 'string', orderId: 'string', reason: 'string', message: 'string', order: 'any' } },
   Receipt: {
-    required: ['type', 'tradeId', 'seq', 'energyWh', 'amountMsat', 'totalMsat', 'feeMsat', 'paymentHash', 'ts'],
+    required: ['type', 'tradeId', 'seq', 'energyWh', 'amountMsat', 'totalMsat', 'feeMsat', 'ts'],
     types: {
       type: 'string', tradeId: ID, seq: 'integer', energyWh: 'integer', amountMsat: 'integer', totalMsat: 'integer', feeMsat: 'integer',
       paymentHash: 'string', preimage: 'string', ts: 'string', final: 'boolean', payee: 'string', signature: 'string',
+      issuer: ['payer', 'payee'], mode: ['keysend', 'invoice', 'prepay', 'escrow'], buyer: ID, seller: ID, meterId: ID,
+      fromWh: 'integer', toWh: 'integer', counterStartWh: 'integer', counterEndWh: 'integer', priceMsatPerKwh: 'integer',
+      deliveredWh: 'integer', unpaidMsat: 'integer', closeReason: 'string',
+    },
+  },
+  Invoice: {
+    required: ['type', 'tradeId', 'interval', 'fromWh', 'toWh', 'amountMsat', 'priceMsatPerKwh', 'paymentHash', 'request', 'hold', 'payee', 'buyer', 'seller', 'expiresAt', 'ts'],
+    types: {
+      type: 'string', tradeId: ID, interval: 'integer', fromWh: 'integer', toWh: 'integer', amountMsat: 'integer', priceMsatPerKwh: 'integer',
+      paymentHash: 'string', request: 'string', hold: 'boolean', payee: 'string', buyer: ID, seller: ID, expiresAt: 'string', ts: 'string',
     },
   },
   CutOff: {
     required: ['type', 'tradeId', 'participant', 'unpaidMsat', 'unpaidWh', 'reason', 'ts'],
-    types: { type: ['cutoff', 'restore'], tradeId: ID, participant: ID, unpaidMsat: 'integer', unpaidWh: 'integer', reason: 'string', ts: 'string' },
+    types: {
+      type: ['cutoff', 'restore', 'warning'], tradeId: ID, participant: ID, unpaidMsat: 'integer', unpaidWh: 'integer', reason: 'string', ts: 'string',
+      seller: ID, deliveredWh: 'integer', receivedMsat: 'integer',
+    },
   },
   PowerTarget: { required: ['minerId', 'targetW', 'reason', 'ts'], types: { minerId: ID, targetW: 'integer', reason: 'string', ts: 'string', site: ID } },
   MinerTelemetry: {

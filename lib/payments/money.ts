@@ -1,0 +1,68 @@
+// Money arithmetic of DESIGN.md §5, in integers only. The amount owed for E Wh at P msat/kWh is
+// floor(E × P / 1000) msat, always of the trade's cumulative energy: a payment for the interval [from, to] is
+// owed(to) − owed(from), so the sub-msat remainder of one interval is carried into the next and a trade's
+// payments sum to owed(total energy) exactly. The one rounding, below 1 msat, happens once per trade.
+//
+// E × P can pass 2^53 (a 10 MWh trade at 1,000 sat/kWh is 10^13), so the product is taken in BigInt when it
+// may not be exact as a double.
+
+import type { Trade } from '../schemas/market';
+import { PaymentError } from './errors';
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function assertWhole(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new PaymentError('AMOUNT', `${what} must be a whole number of 0 or more, got ${String(value)}`);
+}
+
+/** floor(energyWh × priceMsatPerKwh / 1000): what energyWh of a trade costs in msat. */
+export function owedMsat(energyWh: number, priceMsatPerKwh: number): number {
+  assertWhole(energyWh, 'energyWh');
+  assertWhole(priceMsatPerKwh, 'priceMsatPerKwh');
+  const product = energyWh * priceMsatPerKwh;
+  if (product <= Number.MAX_SAFE_INTEGER) return Math.floor(product / 1000);
+  const exact = (BigInt(energyWh) * BigInt(priceMsatPerKwh)) / 1000n;
+  if (exact > SAFE) throw new PaymentError('AMOUNT', `${energyWh} Wh at ${priceMsatPerKwh} msat/kWh is beyond exact integer msat`);
+  return Number(exact);
+}
+
+/** What the interval [fromWh, toWh] of a trade costs: the remainder of the intervals before is carried. */
+export function intervalMsat(fromWh: number, toWh: number, priceMsatPerKwh: number): number {
+  if (toWh < fromWh) throw new PaymentError('AMOUNT', `an interval ends (${toWh} Wh) before it starts (${fromWh} Wh)`);
+  return owedMsat(toWh, priceMsatPerKwh) - owedMsat(fromWh, priceMsatPerKwh);
+}
+
+/**
+ * The most energy that paidMsat covers: the largest E with owed(E) ≤ paidMsat (capped at capWh). A free trade
+ * (price 0) is covered up to capWh by nothing.
+ */
+export function coveredWh(paidMsat: number, priceMsatPerKwh: number, capWh: number): number {
+  assertWhole(paidMsat, 'paidMsat');
+  assertWhole(capWh, 'capWh');
+  if (priceMsatPerKwh === 0) return capWh;
+  // owed(E) ≤ M  ⇔  E × P < 1000 × (M + 1)  ⇔  E ≤ ceil(1000 (M + 1) / P) − 1
+  const limit = 1000n * (BigInt(paidMsat) + 1n);
+  const price = BigInt(priceMsatPerKwh);
+  const energy = (limit + price - 1n) / price - 1n;
+  return energy >= BigInt(capWh) ? capWh : Number(energy);
+}
+
+/** The all-in price a buyer pays per kWh: the seller's price plus the zone fee. */
+export function tradePriceMsatPerKwh(trade: Pick<Trade, 'priceMsatPerKwh' | 'feeMsatPerKwh'>): number {
+  const price = trade.priceMsatPerKwh + trade.feeMsatPerKwh;
+  assertWhole(price, 'priceMsatPerKwh + feeMsatPerKwh');
+  return price;
+}
+
+/** The most a trade can cost: its whole quantity at its all-in price. */
+export function tradeTotalMsat(trade: Pick<Trade, 'priceMsatPerKwh' | 'feeMsatPerKwh' | 'quantityWh'>): number {
+  return owedMsat(trade.quantityWh, tradePriceMsatPerKwh(trade));
+}
+
+/**
+ * How the seller splits what it received: the zone fee part is floor(E × fee / 1000) of the cumulative energy,
+ * the seller keeps the rest (so the seller, not the zone operator, bears the sub-msat remainder).
+ */
+export function zoneFeeShareMsat(energyWh: number, feeMsatPerKwh: number): number {
+  return owedMsat(energyWh, feeMsatPerKwh);
+}
