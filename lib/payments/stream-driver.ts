@@ -75,6 +75,8 @@ interface Lane {
   stream: TradeStream;
   phase?: Phase;
   busy: boolean;
+  /** pumped while busy */
+  again: boolean;
   backoff: Backoff;
   retryAtMs: number;
   retryTimer?: Timer;
@@ -182,7 +184,9 @@ export class StreamDriver {
 
   /** A reading of the buyer's meter. @throws PaymentError WRONG_METER, COUNTER_BACKWARDS, BAD_READING */
   admitReading(reading: MeterReading): void {
-    const { changed } = this.allocator.admit(reading);
+    const { changed, stale } = this.allocator.admit(reading);
+    if (stale) return;
+    for (const lane of this.lanes.values()) lane.stream.observeCounter(reading.energyOutWh);
     for (const tradeId of changed) {
       const lane = this.lanes.get(tradeId);
       if (!lane) continue;
@@ -258,7 +262,7 @@ export class StreamDriver {
   }
 
   private addLane(stream: TradeStream, phase: Phase | undefined): void {
-    const lane: Lane = { stream, phase, busy: false, backoff: new Backoff(this.o.retry ?? { initialMs: 500, maxMs: 30_000 }), retryAtMs: 0 };
+    const lane: Lane = { stream, phase, busy: false, again: false, backoff: new Backoff(this.o.retry ?? { initialMs: 500, maxMs: 30_000 }), retryAtMs: 0 };
     this.lanes.set(stream.tradeId, lane);
     const { trade, deliveredWh } = stream.state;
     this.allocator.addTrade({ tradeId: trade.id, startMs: Date.parse(trade.deliveryStart), endMs: Date.parse(trade.deliveryEnd), quantityWh: trade.quantityWh }, deliveredWh);
@@ -272,15 +276,22 @@ export class StreamDriver {
     lane.reservation = reservation;
   }
 
+  /** Moves a lane on; a call while it is moving makes it look again when it is done, so no news is lost. */
   private pump(lane: Lane): void {
-    if (lane.busy || this.closing) return;
+    if (this.closing) return;
+    if (lane.busy) {
+      lane.again = true;
+      return;
+    }
     lane.busy = true;
+    lane.again = false;
     this.advance(lane)
       .catch((err: unknown) => {
         if (!this.closing) this.o.onProblem(err instanceof Error ? err : new Error(String(err)));
       })
       .finally(() => {
         lane.busy = false;
+        if (lane.again) this.pump(lane);
       });
   }
 

@@ -182,8 +182,14 @@ export class TradeStream {
 
   setDelivered(deliveredWh: number, counterWh: number): void {
     if (this.closed) return;
+    this.observeCounter(counterWh);
     this.s.deliveredWh = Math.max(this.s.deliveredWh, Math.min(deliveredWh, this.s.trade.quantityWh));
+  }
+
+  /** The meter's counter now; before any delivery it is also where the first interval's counter starts. */
+  observeCounter(counterWh: number): void {
     this.s.counterWh = Math.max(this.s.counterWh, counterWh);
+    if (this.s.deliveredWh === 0 && this.s.payments === 0) this.s.counterPaidWh = this.s.counterWh;
   }
 
   /**
