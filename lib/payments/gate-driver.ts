@@ -35,9 +35,9 @@ export interface GateDriverOptions {
   tickMs?: number;
   snapshotEvery?: number;
   /** cutoff and restore go to the contactor; warning to whoever watches */
-  onDecision(decision: CutOff): void;
-  onReceipt(receipt: Receipt): void;
-  onInvoice(invoice: Invoice): void;
+  onDecision(decision: CutOff, trade: Trade): void;
+  onReceipt(receipt: Receipt, trade: Trade): void;
+  onInvoice(invoice: Invoice, trade: Trade): void;
   onChange(): void;
   onProblem(err: Error): void;
   onUnavailable?(err: BackendError): void;
@@ -356,7 +356,7 @@ export class GateDriver {
     const receipt = payeeReceipt(lane.trade.state, received, { paymentHash: payment.paymentHash, preimage, atMs: payment.atMs }, lane.trade.state.trade.payTo, this.o.buyerMeters.get(lane.trade.state.trade.buyer) ?? '');
     void durable
       .then(() => this.sign(receipt))
-      .then((signed) => this.append('receipt', { receipt: signed }).then(() => this.o.onReceipt(signed)))
+      .then((signed) => this.append('receipt', { receipt: signed }).then(() => this.o.onReceipt(signed, lane.trade.state.trade)))
       .catch((err) => this.problem(err));
   }
 
@@ -394,7 +394,7 @@ export class GateDriver {
     const decision: CutOff = { type: event, tradeId: trade.id, participant: trade.buyer, unpaidMsat, unpaidWh, reason, ts: iso(nowMs), seller: trade.seller, deliveredWh, receivedMsat };
     void this.append(event, { decision })
       .then(() => {
-        this.o.onDecision(decision);
+        this.o.onDecision(decision, trade);
         this.o.onChange();
       })
       .catch((err) => this.problem(err));
@@ -459,7 +459,7 @@ export class GateDriver {
     lane.trade.issued(open);
     await this.append('invoice', { tradeId: trade.id, invoice: open });
     if (open.hold) this.watchHold(lane, backend);
-    this.o.onInvoice({
+    const message: Invoice = {
       type: 'invoice',
       tradeId: trade.id,
       interval: open.interval,
@@ -475,7 +475,8 @@ export class GateDriver {
       seller: trade.seller,
       expiresAt: iso(open.expiresAtMs),
       ts: iso(nowMs),
-    });
+    };
+    this.o.onInvoice(message, trade);
   }
 
   private dropInvoice(lane: Lane, paymentHash: string, reason: string): void {

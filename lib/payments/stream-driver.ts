@@ -58,7 +58,7 @@ export interface StreamDriverOptions {
   /** how often time-driven payments and closes are looked at */
   tickMs?: number;
   snapshotEvery?: number;
-  onReceipt(receipt: Receipt): void;
+  onReceipt(receipt: Receipt, trade: Trade): void;
   onChange(): void;
   /** a problem with no message to blame: a failing payment, a refused journal write */
   onProblem(err: Error): void;
@@ -417,7 +417,7 @@ export class StreamDriver {
       lane.lastError = undefined;
       lane.stream.confirmed(payment.interval, outcome.feeMsat, nowMs);
       addSpend(this.spends, payment.plannedAtMs, payment.amountMsat + outcome.feeMsat);
-      this.o.onReceipt(paymentReceipt(lane.stream.state, payment, outcome.preimage, outcome.feeMsat, nowMs));
+      this.o.onReceipt(paymentReceipt(lane.stream.state, payment, outcome.preimage, outcome.feeMsat, nowMs), lane.stream.state.trade);
       this.o.onChange();
       return;
     }
@@ -470,7 +470,7 @@ export class StreamDriver {
     this.closedPaidMsat += lane.stream.state.paidMsat;
     this.allocator.removeTrade(lane.stream.tradeId);
     lane.retryTimer?.cancel();
-    this.o.onReceipt(receipt);
+    this.o.onReceipt(receipt, lane.stream.state.trade);
     this.o.onChange();
   }
 

@@ -56,6 +56,8 @@ export interface NodeRedAPI {
     createNode(node: object, config: NodeDefinition): void;
     registerType(type: string, ctor: Function, options?: { credentials?: object; settings?: object }): void;
     getNode(id: string): RuntimeNode | null;
+    /** the stored credentials of a deployed node */
+    getCredentials(id: string): Record<string, string> | undefined;
   };
   httpAdmin: {
     get(path: string, ...handlers: HttpHandler[]): void;

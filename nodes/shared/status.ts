@@ -21,3 +21,13 @@ export function formatWaitMs(waitMs: number): string {
   if (waitMs < 120_000) return `${Math.max(1, Math.round(waitMs / 1000))} s`;
   return `${Math.round(waitMs / 60_000)} min`;
 }
+
+/** Money as a user reads it, in sat: 950 msat -> "0.95 sat", 12_345_000 -> "12.3k sat", 4.2e9 -> "4.20M sat" */
+export function formatMsat(msat: number): string {
+  const sat = msat / 1000;
+  if (sat >= 1e6) return `${(sat / 1e6).toFixed(2)}M sat`;
+  if (sat >= 1e4) return `${(sat / 1e3).toFixed(1)}k sat`;
+  if (sat >= 1e3) return `${(sat / 1e3).toFixed(2)}k sat`;
+  if (sat >= 10 || sat === 0) return `${Math.round(sat)} sat`;
+  return `${sat.toFixed(2)} sat`;
+}
