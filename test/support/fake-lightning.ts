@@ -6,6 +6,7 @@
 // lose the answer of the next one (it is paid, the call throws UNAVAILABLE).
 
 import { createHash, randomBytes } from 'node:crypto';
+import * as secp from 'tiny-secp256k1';
 import { BackendError, type ChannelInfo, type DecodedRequest, type IncomingInvoice, type InvoiceHandlers, type KeysendPayment, type NodeInfo, type PaymentBackend, type PaymentFailure, type PaymentOutcome, type RequestPayment, type Subscription } from '../../lib/payments/backend/types';
 import { KEYSEND_PREIMAGE_TYPE } from '../../lib/payments/records';
 
@@ -36,8 +37,26 @@ export class FakeNetwork {
   }
 }
 
+const ZBASE32 = 'ybndrfg8ejkmcpqxot1uwisza345h769';
+
+function zbase32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ZBASE32[(value >> bits) & 31];
+    }
+  }
+  return bits > 0 ? out + ZBASE32[(value << (5 - bits)) & 31] : out;
+}
+
 export class FakeNode implements PaymentBackend {
-  readonly pubkey = '03' + randomBytes(32).toString('hex');
+  private readonly key = randomBytes(32);
+  readonly pubkey = Buffer.from(secp.pointFromScalar(this.key, true)!).toString('hex');
   readonly payments = new Map<string, Payment>();
   readonly invoices = new Map<string, StoredInvoice>();
   /** every send attempt that reached the node, duplicates included */
@@ -202,9 +221,13 @@ export class FakeNode implements PaymentBackend {
     for (const handlers of all) handlers.onError(new BackendError('UNAVAILABLE', 'fake: stream broke', false));
   }
 
+  /** LND's SignMessage: the compact recoverable signature of sha256(sha256(prefix + text)), zbase32 */
   async signMessage(text: string): Promise<string> {
     this.up();
-    return `sig(${this.pubkey}:${createHash('sha256').update(text).digest('hex').slice(0, 16)})`;
+    const once = createHash('sha256').update(`Lightning Signed Message:${text}`, 'utf8').digest();
+    const digest = createHash('sha256').update(once).digest();
+    const { signature, recoveryId } = secp.signRecoverable(digest, this.key);
+    return zbase32(Buffer.concat([Buffer.from([31 + recoveryId]), Buffer.from(signature)]));
   }
 
   decodeRequest(request: string): DecodedRequest {

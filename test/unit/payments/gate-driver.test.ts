@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { verifyJournal } from '../../../lib/journal';
 import type { GateSettings } from '../../../lib/payments/gate';
 import { owedMsat } from '../../../lib/payments/money';
+import { verifyNodeSignature } from '../../../lib/payments/receipt-signature';
+import { receiptSigningText } from '../../../lib/payments/receipts';
 import type { StreamSettings } from '../../../lib/payments/stream';
 import { Harness } from './harness';
 import { reading, T0 } from './fixtures';
@@ -60,7 +62,7 @@ describe('payments: the gate driver with a stream (fake Lightning, fake clock)',
     assert.equal(account.receivedMsat, owedMsat(400, P));
     assert.equal(account.paidToWh, 400);
     assert.deepEqual(h.gateReceipts.map((r) => [r.seq, r.fromWh, r.toWh, r.issuer]), [[0, 0, 100, 'payee'], [1, 100, 200, 'payee'], [2, 200, 300, 'payee'], [3, 300, 400, 'payee']]);
-    assert.ok(h.gateReceipts.every((r) => r.signature?.startsWith(`sig(${h.sellerNode.pubkey}`)));
+    assert.ok(h.gateReceipts.every((r) => r.signature && verifyNodeSignature(receiptSigningText(r), r.signature, h.sellerNode.pubkey)));
     assert.deepEqual(h.decisions, []);
     const report = await verifyJournal(join(h.root, 'gate'));
     assert.ok(report.ok, JSON.stringify(report.problem));
