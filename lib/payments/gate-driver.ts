@@ -141,8 +141,16 @@ export class GateDriver {
     }
     const nowMs = this.o.clock.nowMs();
     const account = GateTrade.start(trade, this.o.seller, this.o.settings, nowMs);
-    await this.append('trade', { trade, atMs: nowMs });
+    // Counted from now, while the record is written: a reading meanwhile belongs to it already.
+    const durable = this.append('trade', { trade, atMs: nowMs });
     this.addLane(account, new Set());
+    try {
+      await durable;
+    } catch (err) {
+      this.lanes.delete(trade.id);
+      this.meters.get(this.o.buyerMeters.get(trade.buyer) ?? '')?.removeTrade(trade.id);
+      throw err;
+    }
     this.o.onChange();
     return true;
   }

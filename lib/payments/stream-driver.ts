@@ -176,8 +176,17 @@ export class StreamDriver {
     const nowMs = this.o.clock.nowMs();
     const counterWh = this.allocator.position?.counterWh ?? 0;
     const stream = TradeStream.start(trade, this.o.buyer, this.o.meterId, this.o.settings, nowMs, counterWh);
-    await this.append('trade', { trade, atMs: nowMs, counterWh });
+    // The record's place in the journal is fixed now (append assigns it at once), and the trade is counted from
+    // now, while the record is written: a reading meanwhile belongs to it already.
+    const durable = this.append('trade', { trade, atMs: nowMs, counterWh });
     this.addLane(stream, undefined);
+    try {
+      await durable;
+    } catch (err) {
+      this.lanes.delete(trade.id);
+      this.allocator.removeTrade(trade.id);
+      throw err;
+    }
     this.o.onChange();
     return true;
   }

@@ -71,19 +71,21 @@ describe('payment nodes on the LND simulator', function () {
     f = new PayFlow();
     await f.start({ streamMode: 'escrow', gateMode: 'escrow' });
     await f.open();
-    await f.deliver(1, 12);
-    await f.until(() => Number(f.net.truth().balances[0].inFlightMsat) > 0 && sellerMsat() === owedMsat(100, P), 'the second interval held');
-    const held = Number(f.net.truth().balances[0].inFlightMsat);
-    assert.equal(held, owedMsat(200, P) - owedMsat(100, P));
-    const buyerFunds = () => buyerMsat() + Number(f.net.truth().balances[0].inFlightMsat);
+    await f.deliver(1, 13);
+    const inFlight = () => Number(f.net.truth().balances[0].inFlightMsat);
+    await f.until(() => f.msgs('invoices').length === 2 && inFlight() > 0, 'the second interval held');
+    const [first, second] = f.msgs('invoices').map((m) => m.payload);
+    assert.equal(sellerMsat(), first.amountMsat, 'the first interval settled once delivered');
+    assert.equal(inFlight(), second.amountMsat, 'the second is locked in its HTLC');
+    assert.equal(second.amountMsat, owedMsat(second.toWh, P) - owedMsat(second.fromWh, P));
+    const buyerFunds = () => buyerMsat() + inFlight();
     const before = buyerFunds();
-    const lock = f.msgs('invoices').length;
-    await f.deliver(13, 40, 1); // far short of the interval's end; its 20 s deadline passes
-    await f.until(() => f.msgs('invoices').length > lock, 'the next interval offered');
-    const canceled = f.msgs('invoices')[lock - 1].payload.paymentHash;
-    assert.equal((await payerStatus(canceled)).status, 'failed', 'the held payment failed back to the buyer');
-    assert.equal(sellerMsat(), owedMsat(100, P), 'the seller got nothing of it');
+    await f.deliver(14, 40, 1); // far short of the interval's end; its 20 s deadline passes
+    await f.until(() => f.msgs('invoices').length > 2, 'the next interval offered');
+    assert.equal((await payerStatus(second.paymentHash)).status, 'failed', 'the held payment failed back to the buyer');
+    assert.equal(sellerMsat(), first.amountMsat, 'the seller got nothing of the cancelled interval');
     assert.equal(buyerFunds(), before, 'the buyer has all of it, to the msat (in its balance, or locked again for the next interval)');
+    assert.equal(f.msgs('invoices')[2].payload.fromWh, second.fromWh, 'the next interval starts where the cancelled one did');
   });
 
   it('a buyer that stops paying is cut off within the credit window and restored after it pays', async () => {
