@@ -28,6 +28,8 @@ export interface StreamSettings {
   stepMs: number;
   /** how far an invoice may run ahead of this side's meter, for meters that disagree by a little */
   toleranceWh: number;
+  /** the smallest payment sent before the close, msat; LND channels forward nothing below 1,000 msat by default */
+  minPaymentMsat: number;
   /** the stream closes this long after the trade's window ends: late readings and the last payment */
   closeAfterMs: number;
   /** after the close, a payment still failing is given up this much later */
@@ -99,6 +101,7 @@ export function validateStreamSettings(settings: StreamSettings): StreamSettings
   positive(settings.stepWh, 'stepWh');
   positive(settings.stepMs, 'stepMs');
   whole(settings.toleranceWh, 'toleranceWh');
+  whole(settings.minPaymentMsat, 'minPaymentMsat');
   whole(settings.closeAfterMs, 'closeAfterMs');
   whole(settings.giveUpAfterMs, 'giveUpAfterMs');
   return Object.freeze({ ...settings });
@@ -207,12 +210,13 @@ export class TradeStream {
     const budget = Math.min(maxAmountMsat, owedMsat(target, this.s.priceMsatPerKwh) - paidOwed);
     const toWh = Math.min(target, coveredWh(paidOwed + budget, this.s.priceMsatPerKwh, this.s.trade.quantityWh));
     const amountMsat = intervalMsat(this.s.paidWh, toWh, this.s.priceMsatPerKwh);
-    if (toWh <= this.s.paidWh || amountMsat === 0) {
-      const owed = intervalMsat(this.s.paidWh, target, this.s.priceMsatPerKwh);
-      // A free stretch (price 0, or less than 1 msat so far) needs no payment: it is carried.
-      if (owed === 0) return closing ? { kind: 'close', reason: this.closeReason(nowMs) } : { kind: 'wait' };
-      return { kind: 'capped', owedMsat: owed };
-    }
+    const owed = intervalMsat(this.s.paidWh, target, this.s.priceMsatPerKwh);
+    // A free stretch (price 0, or less than 1 msat so far) needs no payment: it is carried.
+    if (owed === 0) return closing ? { kind: 'close', reason: this.closeReason(nowMs) } : { kind: 'wait' };
+    // Below the smallest payment a channel forwards (LND's htlc minimum), a payment would only fail: the owed
+    // amount is carried until it is worth a payment; at the close the remainder is tried whatever its size.
+    const floor = closing ? 1 : this.settings.minPaymentMsat;
+    if (toWh <= this.s.paidWh || amountMsat < floor) return owed >= floor && amountMsat < owed ? { kind: 'capped', owedMsat: owed } : { kind: 'wait' };
     const interval = this.s.nextInterval;
     const preimage = derivePreimage(secretHex, this.tradeId, interval);
     return { kind: 'pay', payment: this.pending({ interval, toWh, amountMsat, paymentHash: paymentHashOf(preimage), preimage }, nowMs) };

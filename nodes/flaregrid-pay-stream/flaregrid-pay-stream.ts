@@ -29,6 +29,7 @@ interface PayStreamConfig extends NodeDefinition {
   stepWh?: string | number;
   stepS?: string | number;
   toleranceWh?: string | number;
+  minPaymentMsat?: string | number;
   closeAfterS?: string | number;
   giveUpAfterS?: string | number;
 }
@@ -53,6 +54,7 @@ function readSettings(config: PayStreamConfig): { buyer: string; meterId: string
     stepWh: whole(config.stepWh, 'Step (Wh)'),
     stepMs: Math.round(positiveNumber(config.stepS, 'Step (s)') * 1000),
     toleranceWh: whole(config.toleranceWh, 'Meter tolerance (Wh)'),
+    minPaymentMsat: whole(config.minPaymentMsat, 'Smallest payment (msat)'),
     closeAfterMs: Math.round(nonNegativeNumber(config.closeAfterS, 'Close after (s)') * 1000),
     giveUpAfterMs: Math.round(nonNegativeNumber(config.giveUpAfterS, 'Give up after (s)') * 1000),
   });

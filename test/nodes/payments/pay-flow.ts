@@ -81,6 +81,7 @@ export class PayFlow {
         stepWh: 100,
         stepS: 60,
         toleranceWh: 5,
+        minPaymentMsat: 1000,
         closeAfterS: 30,
         giveUpAfterS: 600,
         wires: [['receipts']],
@@ -129,6 +130,8 @@ export class PayFlow {
       this.got.set(id, []);
       node.on('input', (msg: Msg) => this.got.get(id)!.push(msg));
     }
+    if (options.buyerMacaroon === undefined || options.buyerMacaroon === 'admin') await this.connected('stream');
+    if (options.gate !== false) await this.connected('gate');
   }
 
   msgs(id: string): Msg[] {
@@ -196,13 +199,14 @@ export class PayFlow {
     }
   }
 
-  /** Runs the clock slowly (50 ms of wall time per second) until `id` shows neither connecting nor retrying. */
+  /** Waits until `id` shows neither connecting nor retrying; the clock moves only for a retry's back-off. */
   async connected(id: string): Promise<void> {
-    for (let i = 0; i < 200 && /connecting|retrying|opening/.test(this.lastStatus(id) ?? 'connecting'); i++) {
-      await this.clock.advanceAsync(1000, 1000);
-      await this.wait(50);
+    const pending = () => /connecting|retrying|opening/.test(this.lastStatus(id) ?? 'connecting');
+    for (let i = 0; i < 300 && pending(); i++) {
+      if (/retrying/.test(this.lastStatus(id) ?? '')) await this.clock.advanceAsync(1000, 1000);
+      await this.wait(20);
     }
-    if (/connecting|retrying|opening/.test(this.lastStatus(id) ?? 'connecting')) throw new Error(`${id} did not connect: ${this.lastStatus(id)}`);
+    if (pending()) throw new Error(`${id} did not connect: ${this.lastStatus(id)}`);
   }
 
   async wait(ms: number): Promise<void> {

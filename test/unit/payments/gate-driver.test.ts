@@ -10,7 +10,7 @@ import { Harness } from './harness';
 import { reading, T0 } from './fixtures';
 
 const P = 91_124;
-const streamSettings = (mode: StreamSettings['mode']): StreamSettings => ({ mode, stepWh: 100, stepMs: 60_000, toleranceWh: 5, closeAfterMs: 30_000, giveUpAfterMs: 600_000 });
+const streamSettings = (mode: StreamSettings['mode']): StreamSettings => ({ mode, stepWh: 100, stepMs: 60_000, toleranceWh: 5, minPaymentMsat: 1000, closeAfterMs: 30_000, giveUpAfterMs: 600_000 });
 const gateSettings = (mode: GateSettings['mode'], over: Partial<GateSettings> = {}): GateSettings => ({
   mode,
   credit: { creditWh: 300, creditMsat: 30_000, warnPct: 50, restorePct: 20, graceMs: 5000 },

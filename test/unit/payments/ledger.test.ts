@@ -11,7 +11,7 @@ const P = 91_124;
 const LEDGER_SCRIPT = join(__dirname, '..', '..', '..', 'scripts', 'ledger.js');
 
 async function tradeToTheEnd(h: Harness, stopPayingAtS?: number): Promise<void> {
-  const stream = await h.openStream({ mode: 'keysend', stepWh: 100, stepMs: 60_000, toleranceWh: 5, closeAfterMs: 30_000, giveUpAfterMs: 60_000 });
+  const stream = await h.openStream({ mode: 'keysend', stepWh: 100, stepMs: 60_000, toleranceWh: 5, minPaymentMsat: 1000, closeAfterMs: 30_000, giveUpAfterMs: 60_000 });
   const gate = await h.openGate({
     mode: 'keysend',
     credit: { creditWh: 300, creditMsat: 30_000, warnPct: 50, restorePct: 20, graceMs: 5000 },

@@ -7,7 +7,7 @@ import { Harness, OPEN_CAPS } from './harness';
 import { reading, T0, trade } from './fixtures';
 
 const P = 91_124;
-const keysend: StreamSettings = { mode: 'keysend', stepWh: 100, stepMs: 60_000, toleranceWh: 5, closeAfterMs: 30_000, giveUpAfterMs: 600_000 };
+const keysend: StreamSettings = { mode: 'keysend', stepWh: 100, stepMs: 60_000, toleranceWh: 5, minPaymentMsat: 1000, closeAfterMs: 30_000, giveUpAfterMs: 600_000 };
 const END = Date.parse(trade().deliveryEnd);
 
 /** Readings every second from T0: 1 Wh per 100 ms of delivery at 36 kW, counter from 10,000 Wh. */

@@ -11,7 +11,7 @@ const settings = (over: Partial<StreamSettings> = {}): StreamSettings => ({
   mode: 'keysend',
   stepWh: 100,
   stepMs: 10_000,
-  toleranceWh: 5,
+  toleranceWh: 5, minPaymentMsat: 1000,
   closeAfterMs: 30_000,
   giveUpAfterMs: 600_000,
   ...over,
@@ -50,7 +50,7 @@ describe('payments: the stream state machine', () => {
 
   it('a whole trade, paid in any steps, costs owed(energy) to the msat; it closes after its window', () => {
     const t = trade({ quantityWh: 777, priceMsatPerKwh: 1, feeMsatPerKwh: 999 });
-    const stream = TradeStream.start(t, 'prosumer-a', 'meter-a', settings({ stepWh: 7 }), T0, 0);
+    const stream = TradeStream.start(t, 'prosumer-a', 'meter-a', settings({ stepWh: 7, minPaymentMsat: 1 }), T0, 0);
     let total = 0;
     for (let wh = 0; wh <= 900; wh += 3) {
       stream.setDelivered(wh, wh);
