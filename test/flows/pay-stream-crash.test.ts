@@ -2,15 +2,14 @@
 // killed with SIGKILL between journaling a payment and sending it, and between LND's answer and journaling it;
 // started again, it never pays an interval twice, and pays exactly what was delivered.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ln from 'ln-service';
 import { owedMsat } from '../../lib/payments/money';
 import { startLightningNetwork, type LightningNetwork } from '../../sim/lnd';
+import { RedChild as Child } from './red-child';
 
-const CHILD = join(__dirname, 'pay-stream-child.js');
 const P = 91_124;
 
 function flows(net: LightningNetwork) {
@@ -25,42 +24,6 @@ function flows(net: LightningNetwork) {
     ],
     credentials: { lnd: { cert: net.node('buyer').certPem(), macaroon: buyer.macaroon } },
   };
-}
-
-class Child {
-  process!: ChildProcess;
-  port = 0;
-  exited!: Promise<NodeJS.Signals | null>;
-
-  async start(userDir: string, env: Record<string, string> = {}): Promise<void> {
-    this.process = spawn(process.execPath, [CHILD], { env: { ...process.env, FLAREGRID_USER_DIR: userDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => this.process.once('exit', (_code, signal) => resolve(signal)));
-    let stderr = '';
-    this.process.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-    this.port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      this.process.stdout!.on('data', (chunk) => {
-        out += String(chunk);
-        const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-        if (line) resolve((JSON.parse(line) as { port: number }).port);
-      });
-      this.process.once('exit', () => reject(new Error(`the child exited before it was ready: ${stderr}`)));
-    });
-  }
-
-  async feed(payload: unknown): Promise<boolean> {
-    try {
-      const res = await fetch(`http://127.0.0.1:${this.port}/feed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-      return res.ok;
-    } catch {
-      return false; // killed meanwhile
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill('SIGTERM');
-    await this.exited;
-  }
 }
 
 describe('a pay-stream in a Node-RED child process killed with SIGKILL', function () {

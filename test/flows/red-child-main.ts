@@ -1,5 +1,5 @@
-// A Node-RED process with one flaregrid-pay-stream, for the crash test (pay-stream-crash.test.ts): it embeds
-// Node-RED with the flows the parent wrote into FLAREGRID_USER_DIR, feeds the stream from POST /feed, and kills
+// A Node-RED process for the payment tests (red-child.ts): it embeds
+// Node-RED with the flows the parent wrote into FLAREGRID_USER_DIR and, for the crash test, kills
 // itself with SIGKILL at the moment FLAREGRID_CRASH_AT names (afterIntent: the intent is on disk, the payment
 // not sent; afterOutcome: LND has answered, the answer is not on disk), on its FLAREGRID_CRASH_ON-th payment.
 import { createServer } from 'node:http';
