@@ -27,12 +27,14 @@ export interface MeterPosition {
 
 export interface Admitted {
   /** the trades whose delivered energy grew */
-  changed: string[];
+  changed: readonly string[];
   /** an older reading than the last one, ignored */
   stale: boolean;
   /** the reading's time, ms */
   tsMs: number;
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 interface Slot {
   window: DeliveryWindow;
@@ -81,9 +83,9 @@ export class MeterAllocator {
     const last = this.positionNow;
     if (!last) {
       this.positionNow = { counterWh, tsMs };
-      return { changed: [], stale: false, tsMs };
+      return { changed: NONE, stale: false, tsMs };
     }
-    if (tsMs < last.tsMs) return { changed: [], stale: true, tsMs };
+    if (tsMs < last.tsMs) return { changed: NONE, stale: true, tsMs };
     if (counterWh < last.counterWh) {
       throw new PaymentError(
         'COUNTER_BACKWARDS',
@@ -92,7 +94,7 @@ export class MeterAllocator {
     }
     let left = counterWh - last.counterWh;
     this.positionNow = { counterWh, tsMs };
-    const changed: string[] = [];
+    let changed: string[] | undefined;
     for (const slot of this.slots) {
       if (left === 0) break;
       const { startMs, endMs, quantityWh, tradeId } = slot.window;
@@ -101,8 +103,8 @@ export class MeterAllocator {
       if (taken <= 0) continue;
       slot.deliveredWh += taken;
       left -= taken;
-      changed.push(tradeId);
+      (changed ??= []).push(tradeId);
     }
-    return { changed, stale: false, tsMs };
+    return { changed: changed ?? NONE, stale: false, tsMs };
   }
 }

@@ -124,27 +124,30 @@ function auditStream(entries: readonly JournalEntry[], problems: string[]): { tr
   const trades = new Map<string, TradeAudit>();
   const intents = new Map<string, IntentRecord>();
   const paidHashes = new Set<string>();
+  const paid = (record: PaidRecord, seq: number) => {
+    const intent = intents.get(record.paymentHash);
+    const t = trades.get(record.tradeId);
+    if (!intent) problems.push(`seq ${seq}: payment ${record.paymentHash} was recorded paid without an intent before it`);
+    if (paidHashes.has(record.paymentHash)) problems.push(`seq ${seq}: payment ${record.paymentHash} is recorded paid twice`);
+    paidHashes.add(record.paymentHash);
+    if (!provesPayment(record.preimage, record.paymentHash)) problems.push(`seq ${seq}: payment ${record.paymentHash} of trade ${record.tradeId} has no valid preimage`);
+    if (t && intent) {
+      t.paidMsat += intent.payment.amountMsat;
+      t.payments++;
+    }
+  };
   for (const { kind, data, seq } of entries) {
     if (kind === 'trade') {
       const { trade } = data as TradeRecord;
       trades.set(trade.id, tradeAudit(trade));
     } else if (kind === 'intent') {
       const record = data as IntentRecord;
+      if (record.paid) paid(record.paid, seq);
       intents.set(record.payment.paymentHash, record);
       const t = trades.get(record.payment.tradeId);
       if (t) t.deliveredWh = Math.max(t.deliveredWh, record.deliveredWh);
     } else if (kind === 'paid') {
-      const record = data as PaidRecord;
-      const intent = intents.get(record.paymentHash);
-      const t = trades.get(record.tradeId);
-      if (!intent) problems.push(`seq ${seq}: payment ${record.paymentHash} was recorded paid without an intent before it`);
-      if (paidHashes.has(record.paymentHash)) problems.push(`seq ${seq}: payment ${record.paymentHash} is recorded paid twice`);
-      paidHashes.add(record.paymentHash);
-      if (!provesPayment(record.preimage, record.paymentHash)) problems.push(`seq ${seq}: payment ${record.paymentHash} of trade ${record.tradeId} has no valid preimage`);
-      if (t && intent) {
-        t.paidMsat += intent.payment.amountMsat;
-        t.payments++;
-      }
+      paid(data as PaidRecord, seq);
     } else if (kind === 'closed') {
       const { tradeId, receipt } = data as ClosedRecord;
       const t = trades.get(tradeId);

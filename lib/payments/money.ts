@@ -41,6 +41,11 @@ export function coveredWh(paidMsat: number, priceMsatPerKwh: number, capWh: numb
   assertWhole(capWh, 'capWh');
   if (priceMsatPerKwh === 0) return capWh;
   // owed(E) ≤ M  ⇔  E × P < 1000 × (M + 1)  ⇔  E ≤ ceil(1000 (M + 1) / P) − 1
+  const limitNumber = 1000 * (paidMsat + 1);
+  // exact in doubles while the dividend stays below 2^52 (the quotient's rounding cannot reach the next integer)
+  if (limitNumber + priceMsatPerKwh <= 2 ** 52) {
+    return Math.min(capWh, Math.floor((limitNumber + priceMsatPerKwh - 1) / priceMsatPerKwh) - 1);
+  }
   const limit = 1000n * (BigInt(paidMsat) + 1n);
   const price = BigInt(priceMsatPerKwh);
   const energy = (limit + price - 1n) / price - 1n;

@@ -28,6 +28,7 @@ import {
   STREAM_JOURNAL_VERSION,
   type FailedRecord,
   type IntentRecord,
+  type PaidRecord,
   type SpendBuckets,
   type StreamRecord,
   type StreamSnapshot,
@@ -83,6 +84,8 @@ interface Lane {
   reservation?: Reservation;
   blocked?: PaymentError;
   lastError?: string;
+  /** a confirmed payment whose record waits to go out with the next intent (one sync for both) */
+  unrecorded?: { record: PaidRecord; receipt: Receipt; trade: Trade };
 }
 
 export interface StreamSummary {
@@ -238,6 +241,8 @@ export class StreamDriver {
   async close(): Promise<void> {
     this.closing = true;
     this.timers.cancelAll();
+    // results already known go on record, so that the next start need not ask LND about them
+    await Promise.all([...this.lanes.values()].map((lane) => this.recordPaid(lane).catch(() => undefined)));
     await this.journal.close();
   }
 
@@ -315,25 +320,28 @@ export class StreamDriver {
         lane.blocked = plan.kind === 'capped' ? this.capError(lane, plan.owedMsat, nowMs) : undefined;
         if (lane.blocked?.message !== wasBlocked?.message) this.o.onChange();
         if (plan.kind === 'close') await this.closeLane(lane, plan.reason);
-        if (plan.kind !== 'pay') return;
+        if (plan.kind !== 'pay') return this.recordPaid(lane);
         lane.phase = 'new';
         this.reserve(lane, plan.payment);
         continue;
       }
-      if (lane.retryAtMs > nowMs) return;
+      if (lane.retryAtMs > nowMs) return this.recordPaid(lane);
       if (lane.phase === 'retry') {
         const refusal = this.o.guard.refusal(stream.tradeId, pending.amountMsat, nowMs);
         if (refusal) {
           if (lane.blocked?.message !== refusal.message) this.o.onChange();
           lane.blocked = refusal;
-          return;
+          return this.recordPaid(lane);
         }
         lane.blocked = undefined;
         this.reserve(lane, pending);
         lane.phase = 'send';
       }
       if (lane.phase === 'new') {
-        await this.append('intent', { payment: pending, deliveredWh: stream.state.deliveredWh, meter: this.allocator.position ?? { counterWh: 0, tsMs: nowMs } } satisfies IntentRecord);
+        const paid = lane.unrecorded;
+        lane.unrecorded = undefined;
+        await this.append('intent', { payment: pending, deliveredWh: stream.state.deliveredWh, meter: this.allocator.position ?? { counterWh: 0, tsMs: nowMs }, paid: paid?.record } satisfies IntentRecord);
+        if (paid) this.o.onReceipt(paid.receipt, paid.trade);
         lane.phase = 'send';
         this.o.hooks?.afterIntent?.(pending);
         continue;
@@ -418,7 +426,10 @@ export class StreamDriver {
     }
     this.o.hooks?.afterOutcome?.(payment, outcome);
     if (outcome.status === 'confirmed') {
-      await this.append('paid', { tradeId: payment.tradeId, interval: payment.interval, paymentHash: payment.paymentHash, preimage: outcome.preimage, feeMsat: outcome.feeMsat, atMs: nowMs });
+      // The record goes out with the next intent, in the same write and sync, when the lane pays on at once;
+      // otherwise on its own when the lane goes idle (recordPaid). Nothing is lost by a crash before it is
+      // durable: the intent is, and a restart asks LND about it. The receipt goes out once the record is durable.
+      const record: PaidRecord = { tradeId: payment.tradeId, interval: payment.interval, paymentHash: payment.paymentHash, preimage: outcome.preimage, feeMsat: outcome.feeMsat, atMs: nowMs };
       if (lane.reservation) this.o.guard.settle(lane.reservation, outcome.feeMsat);
       lane.reservation = undefined;
       lane.phase = undefined;
@@ -426,7 +437,7 @@ export class StreamDriver {
       lane.lastError = undefined;
       lane.stream.confirmed(payment.interval, outcome.feeMsat, nowMs);
       addSpend(this.spends, payment.plannedAtMs, payment.amountMsat + outcome.feeMsat);
-      this.o.onReceipt(paymentReceipt(lane.stream.state, payment, outcome.preimage, outcome.feeMsat, nowMs), lane.stream.state.trade);
+      lane.unrecorded = { record, receipt: paymentReceipt(lane.stream.state, payment, outcome.preimage, outcome.feeMsat, nowMs), trade: lane.stream.state.trade };
       this.o.onChange();
       return;
     }
@@ -458,6 +469,15 @@ export class StreamDriver {
     this.noteFailure(lane, outcome.message);
   }
 
+  /** Writes a confirmed payment's record that found no next intent to travel with, then sends its receipt. */
+  private async recordPaid(lane: Lane): Promise<void> {
+    const paid = lane.unrecorded;
+    if (!paid) return;
+    lane.unrecorded = undefined;
+    await this.append('paid', paid.record);
+    this.o.onReceipt(paid.receipt, paid.trade);
+  }
+
   private noteFailure(lane: Lane, message: string): void {
     const delayMs = lane.backoff.next();
     lane.retryAtMs = this.o.clock.nowMs() + delayMs;
@@ -470,6 +490,7 @@ export class StreamDriver {
   }
 
   private async closeLane(lane: Lane, reason: string): Promise<void> {
+    await this.recordPaid(lane);
     const nowMs = this.o.clock.nowMs();
     lane.stream.close(nowMs, reason);
     const receipt = closingReceipt(lane.stream.state, nowMs);

@@ -15,7 +15,13 @@ export const STREAM_JOURNAL_VERSION = 1;
 
 export interface SecretRecord { secretHex: string; buyer: string }
 export interface TradeRecord { trade: Trade; atMs: number; counterWh: number }
-export interface IntentRecord { payment: PlannedPayment; deliveredWh: number; meter: MeterPosition }
+export interface IntentRecord {
+  payment: PlannedPayment;
+  deliveredWh: number;
+  meter: MeterPosition;
+  /** the result of the trade's payment before it, journaled with this intent to save a sync */
+  paid?: PaidRecord;
+}
 export interface PaidRecord { tradeId: string; interval: number; paymentHash: string; preimage: string; feeMsat: number; atMs: number }
 export interface FailedRecord {
   tradeId: string;
@@ -79,6 +85,11 @@ export function replayStreams(
     spends: new Map(snapshot?.spends ?? []),
   };
   const intents = new Map<string, IntentRecord>();
+  const paid = (data: PaidRecord) => {
+    const intent = intents.get(data.paymentHash);
+    out.streams.get(data.tradeId)?.confirmed(data.interval, data.feeMsat, data.atMs);
+    if (intent) addSpend(out.spends, intent.payment.plannedAtMs, intent.payment.amountMsat + data.feeMsat);
+  };
   for (const entry of entries) {
     switch (entry.kind) {
       case 'secret': {
@@ -94,18 +105,15 @@ export function replayStreams(
       }
       case 'intent': {
         const data = entry.data as IntentRecord;
+        if (data.paid) paid(data.paid);
         intents.set(data.payment.paymentHash, data);
         out.streams.get(data.payment.tradeId)?.resume(data.payment, data.deliveredWh);
         if (data.meter && (!out.meter || data.meter.tsMs >= out.meter.tsMs)) out.meter = data.meter;
         break;
       }
-      case 'paid': {
-        const data = entry.data as PaidRecord;
-        const intent = intents.get(data.paymentHash);
-        out.streams.get(data.tradeId)?.confirmed(data.interval, data.feeMsat, data.atMs);
-        if (intent) addSpend(out.spends, intent.payment.plannedAtMs, intent.payment.amountMsat + data.feeMsat);
+      case 'paid':
+        paid(entry.data as PaidRecord);
         break;
-      }
       case 'failed': {
         const data = entry.data as FailedRecord;
         if (data.dropped) out.streams.get(data.tradeId)?.dropPending(data.interval);
