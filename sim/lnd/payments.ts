@@ -40,6 +40,9 @@ export interface PaymentEngineContext {
 
 const nanos = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
 
+/** lnd routing.BlockPadding: blocks added to the final CLTV so an HTLC survives blocks mined while in flight. */
+export const BLOCK_PADDING = 3;
+
 export class PaymentEngine {
   /** per payment: channel directions that failed it, kept out of its next route searches */
   private readonly excluded = new Map<string, Set<string>>();
@@ -138,7 +141,7 @@ export class PaymentEngine {
         target: payment.destination,
         amountMsat: BigInt(payment.valueMsat),
         feeLimitMsat: BigInt(payment.intent.feeLimitMsat),
-        finalCltvDelta: payment.intent.finalCltvDelta,
+        finalCltvDelta: payment.intent.finalCltvDelta + BLOCK_PADDING,
         height: this.height(),
         cltvLimit: payment.intent.cltvLimit,
         outgoingChanIds: payment.intent.outgoingChanIds,

@@ -74,10 +74,11 @@ describe('sim/lnd routing', function () {
       [carolFee.toString(), amount.toString()],
       ['0', amount.toString()],
     ]);
-    // lnd's hop expiry: the CLTV of the HTLC that hop forwards (the final hop: the final CLTV)
-    const h = net.blockHeight();
-    assert.deepEqual(paid.hops.map((x: { timeout: number }) => x.timeout), [h + 80 + 80, h + 80, h + 80]);
-    assert.equal(paid.paths[0].timeout, h + 80 + 80 + 80);
+    // lnd's hop expiry: the CLTV of the HTLC that hop forwards (the final hop: the final CLTV, which lnd pads
+    // by 3 blocks), each forwarding node adding its time_lock_delta of 80
+    const final = net.blockHeight() + 80 + 3;
+    assert.deepEqual(paid.hops.map((x: { timeout: number }) => x.timeout), [final + 80, final, final]);
+    assert.equal(paid.paths[0].timeout, final + 80 + 80);
   });
 
   it('a hop short of liquidity fails the attempt (routing_failure), its locks return, another route pays', async () => {
