@@ -164,7 +164,9 @@ export class LndNodeServer {
     if (!authenticated) return;
     if (this.network.faults(this.record.pubkey).walletLocked) throw lndError(WALLET_LOCKED);
     const rootKey = Buffer.from(this.record.macaroonRootKey, 'hex');
-    checkMacaroon(metadata.get('macaroon'), METHOD_PERMISSIONS[fullMethod], fullMethod, {
+    // HTTP/2 joins repeated headers with ", " and grpc-js hands them over joined; grpc-go (lnd) sees each value
+    const values = metadata.get('macaroon').flatMap((v) => String(v).split(/,\s*/));
+    checkMacaroon(values, METHOD_PERMISSIONS[fullMethod], fullMethod, {
       rootKey: (storageId) => (storageId.equals(DEFAULT_ROOT_KEY_ID) ? rootKey : undefined),
       nowMs: Date.now(),
       peerIp: peerAddress(peer),
