@@ -173,6 +173,24 @@ describe('sim/lnd hold invoices and keysend', function () {
     );
   });
 
+  it('an OPEN invoice past its expiry is canceled on the clock, and a payer is told it expired', async () => {
+    // ln-service turns expires_at into an expiry in seconds against the wall clock; the node counts it from its own
+    const invoice = await ln.createInvoice({ lnd: seller, tokens: 10, expires_at: new Date(Date.now() + 60_000).toISOString() });
+    const watched = ln.subscribeToInvoice({ lnd: seller, id: invoice.id });
+    const canceled = new Promise<boolean>((resolve, reject) => {
+      watched.on('invoice_updated', (i: { is_canceled: boolean }) => i.is_canceled && resolve(true));
+      watched.on('error', reject);
+    });
+    await settle();
+    clock.advance(60_000);
+    assert.equal(await canceled, true);
+    watched.removeAllListeners();
+    clock.advance(1000);
+    // the payer's node refuses to send it at all (a stream error, not a FAILED payment), as lnd does
+    await assert.rejects(ln.pay({ lnd: buyer, request: invoice.request }), (err: any[]) => /^invoice expired\. Valid until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/.test(err[2].err.details));
+    await assert.rejects(ln.getPayment({ lnd: buyer, id: invoice.id }), (err: unknown[]) => err[1] === 'SentPaymentNotFound');
+  });
+
   it('subscribeToInvoice ends after the final state', async () => {
     const invoice = await ln.createInvoice({ lnd: seller, tokens: 50 });
     const sub = ln.subscribeToInvoice({ lnd: seller, id: invoice.id });

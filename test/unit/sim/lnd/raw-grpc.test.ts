@@ -152,6 +152,30 @@ describe('sim/lnd raw gRPC (no ln-service)', function () {
     assert.deepEqual(seen, [second.addIndex, third.addIndex]);
   });
 
+  it('LookupInvoiceV2 by hash; ListInvoices pages by add_index as lnd does', async () => {
+    const lnd = client('bob', 'lnrpc', 'Lightning');
+    const invoices = client('bob', 'invoicesrpc', 'Invoices');
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(await call(lnd, 'addInvoice', { value: String(i + 1) }, admin('bob')));
+    const looked = await call(invoices, 'lookupInvoiceV2', { paymentHash: made[1].rHash }, admin('bob'));
+    assert.equal(looked.value, '2');
+    await assert.rejects(call(invoices, 'lookupInvoiceV2', { paymentHash: randomBytes(32) }, admin('bob')), refusal(2, 'unable to locate invoice'));
+    const forward = await call(lnd, 'listInvoices', { indexOffset: made[0].addIndex, numMaxInvoices: '1' }, admin('bob'));
+    assert.deepEqual(forward.invoices.map((i: { addIndex: string }) => i.addIndex), [made[1].addIndex]);
+    const back = await call(lnd, 'listInvoices', { reversed: true, numMaxInvoices: '2' }, admin('bob'));
+    assert.deepEqual(back.invoices.map((i: { addIndex: string }) => i.addIndex), [made[1].addIndex, made[2].addIndex]);
+    assert.equal(back.firstIndexOffset, made[1].addIndex);
+    assert.equal(back.lastIndexOffset, made[2].addIndex);
+  });
+
+  it('an invoice past its expiry is refused by the payer\'s node before anything is sent', async () => {
+    const invoice = await call(client('bob', 'lnrpc', 'Lightning'), 'addInvoice', { value: '3', expiry: '1' }, admin('bob'));
+    await new Promise((r) => setTimeout(r, 2100));
+    const { error, messages } = await collect(client('alice', 'routerrpc', 'Router'), 'sendPaymentV2', { paymentRequest: invoice.paymentRequest, timeoutSeconds: 5 }, admin('alice'));
+    assert.equal(messages.length, 0);
+    refusal(2, /^invoice expired\. Valid until /)(error as ServiceError);
+  });
+
   it('services lnd serves only with build tags (ChainNotifier) answer UNIMPLEMENTED', async () => {
     const { error } = await collect(client('alice', 'chainrpc', 'ChainNotifier'), 'registerBlockEpochNtfn', {}, admin('alice'));
     assert.equal(error?.code, 12);
