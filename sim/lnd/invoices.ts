@@ -65,6 +65,9 @@ export interface InvoiceRegistryContext {
 const REFUSED = { fail: 'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS' } as const;
 
 export class InvoiceRegistry {
+  /** payment request -> record key, for the requests these nodes made */
+  private readonly requests = new Map<string, string>();
+
   constructor(private readonly ctx: InvoiceRegistryContext) {}
 
   private get state() {
@@ -77,6 +80,12 @@ export class InvoiceRegistry {
 
   get(node: string, paymentHash: string): InvoiceRecord | undefined {
     return this.state.invoices[recordKey(node, paymentHash)];
+  }
+
+  /** The invoice behind a payment request one of the simulated nodes made (signed by it, so no need to check). */
+  byPaymentRequest(request: string): InvoiceRecord | undefined {
+    const key = this.requests.get(request);
+    return key === undefined ? undefined : this.state.invoices[key];
   }
 
   list(node: string): InvoiceRecord[] {
@@ -231,7 +240,8 @@ export class InvoiceRegistry {
 
   /** Re-arms the expiry watchers of the invoices on disk (after a restart). */
   restore(): void {
-    for (const invoice of Object.values(this.state.invoices)) {
+    for (const [key, invoice] of Object.entries(this.state.invoices)) {
+      if (invoice.paymentRequest) this.requests.set(invoice.paymentRequest, key);
       if (invoice.state === 'OPEN') this.watchExpiry(invoice);
       if (invoice.state === 'ACCEPTED') this.watchHeld(invoice);
     }
@@ -239,6 +249,7 @@ export class InvoiceRegistry {
 
   private insert(node: NodeRecord, invoice: InvoiceRecord): void {
     this.state.invoices[recordKey(node.pubkey, invoice.paymentHash)] = invoice;
+    if (invoice.paymentRequest) this.requests.set(invoice.paymentRequest, recordKey(node.pubkey, invoice.paymentHash));
     this.ctx.store.touch('invoices', recordKey(node.pubkey, invoice.paymentHash));
     this.ctx.store.touch('nodes', node.pubkey);
     if (!invoice.isKeysend) this.watchExpiry(invoice);

@@ -1,6 +1,5 @@
 // lnrpc.Lightning: node info, channels, invoices, payment list, message signing (lnd rpcserver.go).
 import { lndError, notFound } from './errors';
-import { decodePaymentRequest } from './bolt11';
 import { recoverMessageSigner, signMessage } from './keys';
 import { nodeFeatures, rpcChannel, rpcInvoice, rpcPayment, INVOICE_FEATURES } from './marshal';
 import { amountMsat, hash32, page } from './rpc-util';
@@ -154,7 +153,7 @@ export function lightningHandlers(ctx: RpcContext): ServiceHandlers {
       DecodePayReq: (req: { pay_req: string }) => {
         let d;
         try {
-          d = decodePaymentRequest(req.pay_req);
+          d = network.decodePaymentRequest(req.pay_req);
         } catch (err) {
           throw lndError((err as Error).message);
         }

@@ -1,7 +1,6 @@
 // routerrpc.Router: SendPaymentV2 with lnd's request checks (router_backend.go extractIntentFromSendRequest),
 // and the payment streams of TrackPaymentV2 and TrackPayments (router_server.go trackPaymentStream): the
 // current state at once, every update, and after a terminal one the stream ends OK.
-import { decodePaymentRequest } from './bolt11';
 import { lndError, notFound } from './errors';
 import { KEYSEND_TYPE } from './invoices';
 import { rpcPayment } from './marshal';
@@ -65,7 +64,7 @@ export function sendIntent(ctx: RpcContext, req: SendPaymentRequest): SendIntent
     if (req.final_cltv_delta) throw lndError('final_cltv_delta and payment_request cannot appear together');
     let d;
     try {
-      d = decodePaymentRequest(req.payment_request);
+      d = ctx.network.decodePaymentRequest(req.payment_request);
     } catch (err) {
       throw lndError((err as Error).message);
     }

@@ -14,7 +14,7 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { checkMacaroon, METHOD_PERMISSIONS } from './auth';
+import { checkMacaroon, MacaroonChecker, METHOD_PERMISSIONS } from './auth';
 import { LndError, lndError } from './errors';
 import { ADMIN_PERMISSIONS, bakeMacaroon, DEFAULT_ROOT_KEY_ID, INVOICE_PERMISSIONS, READ_PERMISSIONS } from './macaroons';
 import type { Network } from './network';
@@ -65,6 +65,7 @@ export class LndNodeServer {
   private server: Server | undefined;
   private tls: TlsIdentity;
   private boundPort = 0;
+  private readonly macaroons: MacaroonChecker;
 
   constructor(
     private readonly network: Network,
@@ -78,6 +79,8 @@ export class LndNodeServer {
     // The certificate is checked by TLS clients against the wall clock, whatever time line the network runs on.
     this.tls = loadOrCreateTlsIdentity(this.paths.certPath, this.paths.keyPath, ['localhost', '127.0.0.1', '::1'], Date.now());
     this.writeMacaroons();
+    const rootKey = Buffer.from(record.macaroonRootKey, 'hex');
+    this.macaroons = new MacaroonChecker((storageId) => (storageId.equals(DEFAULT_ROOT_KEY_ID) ? rootKey : undefined));
   }
 
   get port(): number {
@@ -163,14 +166,9 @@ export class LndNodeServer {
   private gate(fullMethod: string, metadata: { get(key: string): unknown[] }, peer: string, authenticated: boolean): void {
     if (!authenticated) return;
     if (this.network.faults(this.record.pubkey).walletLocked) throw lndError(WALLET_LOCKED);
-    const rootKey = Buffer.from(this.record.macaroonRootKey, 'hex');
     // HTTP/2 joins repeated headers with ", " and grpc-js hands them over joined; grpc-go (lnd) sees each value
     const values = metadata.get('macaroon').flatMap((v) => String(v).split(/,\s*/));
-    checkMacaroon(values, METHOD_PERMISSIONS[fullMethod], fullMethod, {
-      rootKey: (storageId) => (storageId.equals(DEFAULT_ROOT_KEY_ID) ? rootKey : undefined),
-      nowMs: Date.now(),
-      peerIp: peerAddress(peer),
-    });
+    this.macaroons.check(values, METHOD_PERMISSIONS[fullMethod], fullMethod, { nowMs: Date.now(), peerIp: peerAddress(peer) });
   }
 
   private implement(definition: ServiceDefinition, handlers: ServiceHandlers, authenticated: boolean): UntypedServiceImplementation {

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { LightningNetwork } from '../../../../sim/lnd';
+import { decodePaymentRequest } from '../../../../sim/lnd/bolt11';
 import { addFirstPartyCaveat } from '../../../../sim/lnd/macaroons';
 import { startNetwork } from './support';
 
@@ -174,6 +175,19 @@ describe('sim/lnd raw gRPC (no ln-service)', function () {
     const { error, messages } = await collect(client('alice', 'routerrpc', 'Router'), 'sendPaymentV2', { paymentRequest: invoice.paymentRequest, timeoutSeconds: 5 }, admin('alice'));
     assert.equal(messages.length, 0);
     refusal(2, /^invoice expired\. Valid until /)(error as ServiceError);
+  });
+
+  it('DecodePayReq of a request the node made equals a full decode of its signed string', async () => {
+    const lnd = client('bob', 'lnrpc', 'Lightning');
+    for (const invoice of [{ valueMsat: '1234567', memo: 'kWh 3', expiry: '600', cltvExpiry: '40' }, { descriptionHash: randomBytes(32) }]) {
+      const { paymentRequest } = await call(lnd, 'addInvoice', invoice, admin('bob'));
+      const decoded = await call(client('alice', 'lnrpc', 'Lightning'), 'decodePayReq', { payReq: paymentRequest }, admin('alice'));
+      const full = decodePaymentRequest(paymentRequest);
+      assert.deepEqual(
+        [decoded.destination, decoded.paymentHash, decoded.numMsat ?? '0', decoded.timestamp, decoded.expiry, decoded.cltvExpiry, decoded.description ?? '', decoded.descriptionHash ?? '', decoded.paymentAddr.toString('hex'), Object.keys(decoded.features).map(Number)],
+        [full.destination, full.paymentHash, full.valueMsat.toString(), String(full.createdAtSec), String(full.expirySec), String(full.cltvExpiry), full.description, full.descriptionHash, full.paymentAddr, full.features],
+      );
+    }
   });
 
   it('services lnd serves only with build tags (ChainNotifier) answer UNIMPLEMENTED', async () => {
