@@ -60,6 +60,7 @@ export const NO_FAULTS: Readonly<NodeFaults> = Object.freeze({
   walletLocked: false,
   noRoute: false,
   insufficientBalance: false,
+  pathfindingTimeout: false,
   paymentDelayMs: 0,
   holdHtlcs: false,
   stallStreams: false,

@@ -14,6 +14,8 @@ import type { StateStore } from './store';
 export interface PayerFaults {
   noRoute: boolean;
   insufficientBalance: boolean;
+  /** lnd gave up looking for a route within timeout_seconds */
+  pathfindingTimeout: boolean;
   paymentDelayMs: number;
   holdHtlcs: boolean;
 }
@@ -133,6 +135,7 @@ export class PaymentEngine {
     const faults = this.ctx.faults(payment.node);
     if (faults.insufficientBalance) return this.finish(payment, 'FAILURE_REASON_INSUFFICIENT_BALANCE');
     if (faults.noRoute) return this.finish(payment, 'FAILURE_REASON_NO_ROUTE');
+    if (faults.pathfindingTimeout) return this.finish(payment, 'FAILURE_REASON_TIMEOUT');
     const excluded = this.excluded.get(key) ?? new Set<string>();
     this.excluded.set(key, excluded);
     for (;;) {

@@ -39,7 +39,7 @@ describe('sim/lnd faults', function () {
   });
 
   afterEach(async () => {
-    for (const node of net.nodes) await node.setFaults({ offline: false, walletLocked: false, noRoute: false, insufficientBalance: false, paymentDelayMs: 0, holdHtlcs: false, stallStreams: false });
+    for (const node of net.nodes) await node.setFaults({ offline: false, walletLocked: false, noRoute: false, insufficientBalance: false, pathfindingTimeout: false, paymentDelayMs: 0, holdHtlcs: false, stallStreams: false });
   });
 
   after(() => net.stop());
@@ -80,13 +80,15 @@ describe('sim/lnd faults', function () {
     assert.equal((await ln.getWalletStatus({ lnd })).is_active, true);
   });
 
-  it('noRoute and insufficientBalance: payments of that node fail with those reasons', async () => {
+  it('noRoute, insufficientBalance and pathfindingTimeout: payments of that node fail with those reasons', async () => {
     const a = await ln.createInvoice({ lnd: bob, tokens: 10 });
     await net.node('alice').setFaults({ noRoute: true });
     await assert.rejects(ln.pay({ lnd: alice, request: a.request }), (err: unknown[]) => err[1] === 'PaymentPathfindingFailedToFindPossibleRoute');
     await net.node('alice').setFaults({ noRoute: false, insufficientBalance: true });
     await assert.rejects(ln.pay({ lnd: alice, request: a.request }), (err: unknown[]) => err[1] === 'InsufficientBalanceToAttemptPayment');
-    await net.node('alice').setFaults({ insufficientBalance: false });
+    await net.node('alice').setFaults({ insufficientBalance: false, pathfindingTimeout: true });
+    await assert.rejects(ln.pay({ lnd: alice, request: a.request }), (err: unknown[]) => err[1] === 'PaymentAttemptsTimedOut');
+    await net.node('alice').setFaults({ pathfindingTimeout: false });
     assert.equal((await ln.pay({ lnd: alice, request: a.request })).tokens, 10, 'a failed hash may be paid again');
   });
 
