@@ -190,8 +190,10 @@ export class Network {
 
   setFaults(pubkey: string, faults: NodeFaults): void {
     const before = this.faults(pubkey);
+    const wasUp = this.isUp(pubkey);
     this.faultsByNode.set(pubkey, faults);
     if (before.holdHtlcs && !faults.holdHtlcs) this.payments.releaseParked(pubkey);
+    if (!wasUp && this.isUp(pubkey)) this.payments.linksUp();
   }
 
   /** A node takes part in routing while its server runs and its wallet is unlocked. */

@@ -48,6 +48,8 @@ export const BLOCK_PADDING = 3;
 export class PaymentEngine {
   /** per payment: channel directions that failed it, kept out of its next route searches */
   private readonly excluded = new Map<string, Set<string>>();
+  /** HTLCs whose last link was down when they reached it: `${payment key}\0${attemptId}` */
+  private readonly awaitingLink = new Set<string>();
 
   constructor(private readonly ctx: PaymentEngineContext) {}
 
@@ -112,6 +114,16 @@ export class PaymentEngine {
       for (const attempt of payment.htlcs) {
         if (attempt.status === 'IN_FLIGHT' && attempt.parked) this.deliver(recordKey(payment.node, payment.paymentHash), attempt.attemptId);
       }
+    }
+  }
+
+  /** A node came back: the HTLCs waiting on one of its links go on to their payees. */
+  linksUp(): void {
+    const waiting = [...this.awaitingLink];
+    this.awaitingLink.clear();
+    for (const entry of waiting) {
+      const [key, attemptId] = entry.split('\u0000');
+      this.deliver(key, Number(attemptId));
     }
   }
 
@@ -230,10 +242,10 @@ export class PaymentEngine {
     const lastLock = attempt.locks[attempt.locks.length - 1];
     const lastChannel = this.ctx.ledger.get(lastLock.chanId) as ChannelRecord;
     if (!this.ctx.isActive(lastChannel)) {
-      // the payee went away while the HTLC travelled: its last link fails it back, and the payment searches again
-      this.failAttempt(attempt, 'TEMPORARY_CHANNEL_FAILURE', hops.length - 1);
-      this.changed(payment);
-      return this.launch(key);
+      // the payee went away while the HTLC travelled: committed to the channel, it waits there (IN_FLIGHT) until
+      // the link is back, as an lnd link resends its pending HTLCs on reconnect
+      this.awaitingLink.add(`${key}\u0000${attemptId}`);
+      return;
     }
     const resolution = this.ctx.registry.acceptHtlc(this.state.nodes[payment.destination], {
       payee: payment.destination,

@@ -132,8 +132,8 @@ export function lightningHandlers(ctx: RpcContext): ServiceHandlers {
 
       LookupInvoice: (req: { r_hash_str: string; r_hash: Buffer }) => {
         const hash = req.r_hash_str ? Buffer.from(req.r_hash_str, 'hex') : (req.r_hash ?? Buffer.alloc(0));
-        if (hash.length !== 32) throw lndError(`payment hash must be exactly 32 bytes, is instead ${hash.length}`);
-        const invoice = network.invoices.get(node.pubkey, hash.toString('hex'));
+        if (hash.length !== 0 && hash.length !== 32) throw lndError(`payment hash must be exactly 32 bytes, is instead ${hash.length}`);
+        const invoice = network.invoices.get(node.pubkey, (hash.length ? hash : Buffer.alloc(32)).toString('hex'));
         if (!invoice) throw notFound('unable to locate invoice');
         return rpcInvoice(invoice);
       },

@@ -106,6 +106,20 @@ describe('sim/lnd faults', function () {
     assert.equal((await paying).secret, invoice.secret);
   });
 
+  it('a payee that goes down while an HTLC travels to it: the HTLC waits on the channel until it is back', async () => {
+    await net.node('alice').setFaults({ paymentDelayMs: 10_000 });
+    const invoice = await ln.createInvoice({ lnd: bob, tokens: 25 });
+    const paying = ln.pay({ lnd: alice, request: invoice.request });
+    await wait(100);
+    await net.node('bob').stop();
+    clock.advance(10_000);
+    await wait(100);
+    assert.equal((await ln.getPayment({ lnd: alice, id: invoice.id })).is_pending, true);
+    assert.equal(net.truth().balances[0].inFlightMsat, '25000');
+    await net.node('bob').start();
+    assert.equal((await paying).secret, invoice.secret);
+  });
+
   it('holdHtlcs: HTLCs stay in flight until the fault is cleared', async () => {
     await net.node('alice').setFaults({ holdHtlcs: true });
     const invoice = await ln.createInvoice({ lnd: bob, tokens: 30 });
