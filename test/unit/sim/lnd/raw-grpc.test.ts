@@ -135,6 +135,24 @@ describe('sim/lnd raw gRPC (no ln-service)', function () {
     refusal(2, 'dest and payment_request cannot appear together')(await bad({ paymentRequest: invoice.paymentRequest, dest }));
   });
 
+  it('AddInvoice and AddHoldInvoice checks, with lnd\'s texts', async () => {
+    const lnd = client('bob', 'lnrpc', 'Lightning');
+    const invoices = client('bob', 'invoicesrpc', 'Invoices');
+    const md = admin('bob');
+    await assert.rejects(call(lnd, 'addInvoice', { memo: 'x'.repeat(1025) }, md), refusal(2, 'memo too large: 1025 bytes (maxsize=1024)'));
+    await assert.rejects(call(lnd, 'addInvoice', { cltvExpiry: '17' }, md), refusal(2, 'CLTV delta of 17 must be greater than minimum of 18'));
+    await assert.rejects(call(lnd, 'addInvoice', { rPreimage: Buffer.alloc(31) }, md), refusal(2, 'invalid preimage length of 31, want 32'));
+    await assert.rejects(call(lnd, 'addInvoice', { descriptionHash: Buffer.alloc(5) }, md), refusal(2, 'description hash is 5 bytes, must be 32'));
+    await assert.rejects(call(lnd, 'addInvoice', { expiry: String(366 * 24 * 3600) }, md), refusal(2, /^expiry of 31622400 seconds greater than max expiry of 31536000 seconds$/));
+    const preimage = randomBytes(32);
+    await call(lnd, 'addInvoice', { rPreimage: preimage }, md);
+    await assert.rejects(call(lnd, 'addInvoice', { rPreimage: preimage }, md), refusal(2, 'invoice with payment hash already exists'));
+    await assert.rejects(call(invoices, 'addHoldInvoice', { hash: createHash('sha256').update(preimage).digest() }, md), refusal(2, 'invoice with payment hash already exists'));
+    await assert.rejects(call(invoices, 'addHoldInvoice', { hash: Buffer.alloc(3) }, md), refusal(2, 'invalid hash length of 3, want 32'));
+    const defaults = await call(lnd, 'lookupInvoice', { rHash: createHash('sha256').update(preimage).digest() }, md);
+    assert.deepEqual([defaults.expiry, defaults.cltvExpiry, defaults.state], ['86400', '80', 'OPEN']);
+  });
+
   it('SubscribeInvoices: the backlog after add_index, then new invoices', async () => {
     const lnd = client('bob', 'lnrpc', 'Lightning');
     const first = await call(lnd, 'addInvoice', { value: '1' }, admin('bob'));
