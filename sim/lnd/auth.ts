@@ -13,12 +13,9 @@ const w = (entity: string): MacaroonOp => ({ entity, action: 'write' });
 /** The permission each served method requires, from LND's permission tables. */
 export const METHOD_PERMISSIONS: Readonly<Record<string, MacaroonOp>> = {
   '/lnrpc.Lightning/GetInfo': r('info'),
-  '/lnrpc.Lightning/GetNodeInfo': r('info'),
-  '/lnrpc.Lightning/DescribeGraph': r('info'),
   '/lnrpc.Lightning/ListChannels': r('offchain'),
   '/lnrpc.Lightning/ChannelBalance': r('offchain'),
   '/lnrpc.Lightning/WalletBalance': r('onchain'),
-  '/lnrpc.Lightning/ListPeers': r('peers'),
   '/lnrpc.Lightning/FeeReport': r('offchain'),
   '/lnrpc.Lightning/AddInvoice': w('invoices'),
   '/lnrpc.Lightning/LookupInvoice': r('invoices'),
@@ -31,6 +28,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, MacaroonOp>> = {
   '/routerrpc.Router/SendPaymentV2': w('offchain'),
   '/routerrpc.Router/TrackPaymentV2': r('offchain'),
   '/routerrpc.Router/TrackPayments': r('offchain'),
+  '/routerrpc.Router/EstimateRouteFee': r('offchain'),
   '/invoicesrpc.Invoices/AddHoldInvoice': w('invoices'),
   '/invoicesrpc.Invoices/SettleInvoice': w('invoices'),
   '/invoicesrpc.Invoices/CancelInvoice': w('invoices'),

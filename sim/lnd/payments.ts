@@ -7,7 +7,7 @@ import type { Chain } from './chain';
 import type { Deadlines } from './deadlines';
 import { alreadyExists } from './errors';
 import type { InvoiceRegistry } from './invoices';
-import { findRoute } from './routing';
+import { findRoute, type RouteQuery, type RouteResult } from './routing';
 import { recordKey, type AttemptRecord, type ChannelRecord, type FailureReason, type InvoiceHtlcRecord, type InvoiceRecord, type NodeRecord, type PaymentRecord, type RouteRecord } from './state';
 import type { StateStore } from './store';
 
@@ -151,18 +151,16 @@ export class PaymentEngine {
     const excluded = this.excluded.get(key) ?? new Set<string>();
     this.excluded.set(key, excluded);
     for (;;) {
-      const result = findRoute(this.ctx.ledger, {
+      const result = this.route({
         source: payment.node,
         target: payment.destination,
         amountMsat: BigInt(payment.valueMsat),
         feeLimitMsat: BigInt(payment.intent.feeLimitMsat),
         finalCltvDelta: payment.intent.finalCltvDelta + BLOCK_PADDING,
-        height: this.height(),
         cltvLimit: payment.intent.cltvLimit,
         outgoingChanIds: payment.intent.outgoingChanIds,
         lastHop: payment.intent.lastHop,
         excluded,
-        isActive: (c) => this.ctx.isActive(c),
       });
       if ('failure' in result) return this.finish(payment, result.failure);
       const attempt = this.newAttempt(payment, result.route);
@@ -173,6 +171,11 @@ export class PaymentEngine {
       this.failAttempt(attempt, 'TEMPORARY_CHANNEL_FAILURE', failedAt.position);
       this.changed(payment);
     }
+  }
+
+  /** The route search at the current height over the channels that are active now. */
+  route(query: Omit<RouteQuery, 'height' | 'isActive'>): RouteResult {
+    return findRoute(this.ctx.ledger, { ...query, height: this.height(), isActive: (c) => this.ctx.isActive(c) });
   }
 
   private newAttempt(payment: PaymentRecord, route: RouteRecord): AttemptRecord {

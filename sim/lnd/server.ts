@@ -19,7 +19,7 @@ import { LndError, lndError } from './errors';
 import { ADMIN_PERMISSIONS, bakeMacaroon, DEFAULT_ROOT_KEY_ID, INVOICE_PERMISSIONS, READ_PERMISSIONS } from './macaroons';
 import type { Network } from './network';
 import { lndServices } from './protos';
-import type { RpcContext, ServiceHandlers } from './rpc-context';
+import type { RpcContext, ServiceHandlers, StreamHandler, UnaryHandler } from './rpc-context';
 import { invoicesHandlers } from './rpc-invoices';
 import { lightningHandlers } from './rpc-lightning';
 import { routerHandlers } from './rpc-router';
@@ -174,16 +174,20 @@ export class LndNodeServer {
   private implement(definition: ServiceDefinition, handlers: ServiceHandlers, authenticated: boolean): UntypedServiceImplementation {
     const impl: UntypedServiceImplementation = {};
     for (const [name, method] of Object.entries(definition)) {
-      const unary = handlers.unary[name];
-      const stream = handlers.streams[name];
+      const unary = handlers.unary[name] as UnaryHandler | undefined;
+      const stream = handlers.streams[name] as StreamHandler | undefined;
+      if (authenticated && (unary || stream) && !METHOD_PERMISSIONS[method.path]) {
+        throw new Error(`${method.path} is served without an entry in METHOD_PERMISSIONS`);
+      }
       if (unary) {
         impl[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          try {
+          new Promise((resolve) => {
             this.gate(method.path, call.metadata, call.getPeer(), authenticated);
-            callback(null, unary(call.request));
-          } catch (err) {
-            callback(asServiceError(err));
-          }
+            resolve(unary(call.request));
+          }).then(
+            (response) => callback(null, response),
+            (err: unknown) => callback(asServiceError(err)),
+          );
         };
       } else if (stream) {
         impl[name] = (call: ServerWritableStream<unknown, unknown>) => {

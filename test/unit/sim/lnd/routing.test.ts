@@ -106,6 +106,22 @@ describe('sim/lnd routing', function () {
     assert.equal(ab.from - balance('alice', 'bob').from, amount + fee(amount, 1000n, 2500n));
   });
 
+  it('getRoutingFeeEstimate (EstimateRouteFee): a probe with a random hash finds the fee; the probe stays FAILED', async () => {
+    const amount = 10_000_000n;
+    const invoice = await ln.createInvoice({ lnd: dave, mtokens: amount.toString() });
+    const before = net.truth().balances;
+    const estimate = await ln.getRoutingFeeEstimate({ lnd: alice, request: invoice.request });
+    const carolFee = fee(amount, 500n, 1000n);
+    assert.equal(estimate.fee_mtokens, (carolFee + fee(amount + carolFee, 1000n, 2500n)).toString());
+    assert.equal(estimate.timeout, net.blockHeight() + 80 + 3 + 80 + 80);
+    assert.deepEqual(net.truth().balances, before, 'the probe moved nothing');
+    assert.equal((await ln.getInvoice({ lnd: dave, id: invoice.id })).is_confirmed, false);
+    const { payments } = await ln.getFailedPayments({ lnd: alice });
+    assert.ok(payments.some((p: { destination: string; mtokens: string }) => p.destination === net.node('dave').pubkey && p.mtokens === amount.toString()));
+    const unreachable = await ln.createInvoice({ lnd: dave, tokens: 50_000_000 });
+    await assert.rejects(ln.getRoutingFeeEstimate({ lnd: alice, request: unreachable.request }), (err: any[]) => err[1] === 'RouteToDestinationNotFound' && err[2].failure === 'FAILURE_REASON_INSUFFICIENT_BALANCE');
+  });
+
   it('a fee limit too low for any route: no route; a direct channel needs none', async () => {
     const far = await ln.createInvoice({ lnd: dave, tokens: 1000 });
     await assert.rejects(ln.pay({ lnd: alice, request: far.request, max_fee: 0 }), (err: unknown[]) => err[1] === 'PaymentPathfindingFailedToFindPossibleRoute');
