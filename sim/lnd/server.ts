@@ -15,6 +15,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { checkMacaroon, MacaroonChecker, METHOD_PERMISSIONS } from './auth';
+import { listenError } from '../errors';
 import { LndError, lndError } from './errors';
 import { ADMIN_PERMISSIONS, bakeMacaroon, DEFAULT_ROOT_KEY_ID, INVOICE_PERMISSIONS, READ_PERMISSIONS } from './macaroons';
 import type { Network } from './network';
@@ -63,7 +64,7 @@ export class LndNodeServer {
   readonly streams = new StreamRegistry();
   readonly paths: ReturnType<typeof nodePaths>;
   private server: Server | undefined;
-  private tls: TlsIdentity;
+  private readonly tls: TlsIdentity;
   private boundPort = 0;
   private readonly macaroons: MacaroonChecker;
 
@@ -88,7 +89,7 @@ export class LndNodeServer {
   }
 
   get socket(): string {
-    return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.boundPort}`;
+    return hostPort(this.host, this.boundPort);
   }
 
   get running(): boolean {
@@ -113,7 +114,7 @@ export class LndNodeServer {
       'grpc.max_send_message_length': -1,
     });
     const services = lndServices();
-    const ctx: RpcContext = { network: this.network, node: this.record, socket: () => this.socket };
+    const ctx: RpcContext = { network: this.network, node: this.record };
     server.addService(services.lightning, this.implement(services.lightning, lightningHandlers(ctx), true));
     server.addService(services.router, this.implement(services.router, routerHandlers(ctx), true));
     server.addService(services.invoices, this.implement(services.invoices, invoicesHandlers(ctx), true));
@@ -122,11 +123,11 @@ export class LndNodeServer {
     const wanted = this.requestedPort ?? this.record.port;
     let port: number;
     try {
-      port = await bind(server, `${this.host}:${wanted}`, credentials);
+      port = await bind(server, hostPort(this.host, wanted), credentials);
     } catch (err) {
       // the port of the last run is only a preference; an explicitly requested one is not
-      if (this.requestedPort !== undefined || wanted === 0) throw err;
-      port = await bind(server, `${this.host}:0`, credentials);
+      if (this.requestedPort !== undefined || wanted === 0) throw this.listenFailure(err as Error, wanted);
+      port = await bind(server, hostPort(this.host, 0), credentials).catch((e: Error) => Promise.reject(this.listenFailure(e, 0)));
     }
     this.server = server;
     this.boundPort = port;
@@ -134,6 +135,12 @@ export class LndNodeServer {
       this.record.port = port;
       this.network.store.touch('nodes', this.record.pubkey);
     }
+  }
+
+  /** grpc-js reports "No address added ... [listen EADDRINUSE: ...]": as the simulator's other faces do. */
+  private listenFailure(err: Error, port: number): Error {
+    const code = /EADDRINUSE/.test(err.message) ? 'EADDRINUSE' : undefined;
+    return listenError(Object.assign(new Error(err.message), { code }), `LND gRPC (${this.record.alias})`, this.host, port);
   }
 
   /** Closes at once: open streams and calls are cut, as when lnd's process stops. */
@@ -213,6 +220,8 @@ export class LndNodeServer {
     };
   }
 }
+
+const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))));

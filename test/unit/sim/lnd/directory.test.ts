@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startPlant } from '../../../../sim';
 import type { LightningDirectory } from '../../../../sim/lnd';
-import { ln, startNetwork } from './support';
+import { ln, removeDir, startNetwork, tempDir } from './support';
 
 describe('sim/lnd directory and truth', function () {
   this.timeout(20_000);
@@ -64,5 +64,32 @@ describe('sim/lnd directory and truth', function () {
     await assert.rejects(startNetwork({ nodes: [{ alias: '../x' }] }), { code: 'ERR_OPTION', message: /alias/ });
     await assert.rejects(startNetwork({ nodes: [{ alias: 'a' }], channels: [{ from: 'a', to: 'z', capacitySat: 1 }] }), { code: 'ERR_OPTION', message: /no node 'z'/ });
     await assert.rejects(startNetwork({ nodes: [{ alias: 'a' }, { alias: 'b' }], channels: [{ from: 'a', to: 'b', capacitySat: 10, localSat: 11 }] }), { code: 'ERR_OPTION' });
+  });
+
+  it('a requested port that is taken: EADDRINUSE with a sentence naming it; the last run\'s port is only a preference', async () => {
+    const first = await startNetwork({ nodes: [{ alias: 'a' }] });
+    try {
+      const port = first.node('a').port;
+      await assert.rejects(startNetwork({ nodes: [{ alias: 'b', port }] }), {
+        code: 'EADDRINUSE',
+        message: `LND gRPC (b) port ${port} on 127.0.0.1 is already in use (another simulator or program is listening there); choose another port.`,
+      });
+      // a network whose last port is now someone else's starts on another one
+      const dir = tempDir();
+      const again = await startNetwork({ dir, nodes: [{ alias: 'c' }] });
+      const lastPort = again.node('c').port;
+      await again.stop();
+      const squatter = await startNetwork({ nodes: [{ alias: 'd', port: lastPort }] });
+      try {
+        const moved = await startNetwork({ dir, nodes: [{ alias: 'c' }] });
+        assert.notEqual(moved.node('c').port, lastPort);
+        await moved.stop();
+      } finally {
+        await squatter.stop();
+        removeDir(dir);
+      }
+    } finally {
+      await first.stop();
+    }
   });
 });
