@@ -87,6 +87,23 @@ describe('sim/lnd persistence', function () {
     }
   });
 
+  it('a node of the last run left out of the options is down: no route through it', async () => {
+    const dir = tempDir();
+    const all = { nodes: [{ alias: 'a' }, { alias: 'b' }, { alias: 'c' }], channels: [{ from: 'a', to: 'b', capacitySat: 100_000 }, { from: 'b', to: 'c', capacitySat: 100_000 }] };
+    const first = await startNetwork({ dir, ...all });
+    await first.stop();
+    const net = await startNetwork({ dir, nodes: [{ alias: 'a' }, { alias: 'c' }] });
+    try {
+      assert.deepEqual(net.directory().nodes.map((n) => n.alias), ['a', 'c']);
+      assert.deepEqual(net.truth().balances.map((b) => b.active), [false, false]);
+      const invoice = await ln.createInvoice({ lnd: lndFor(net, 'c'), tokens: 10 });
+      await assert.rejects(ln.pay({ lnd: lndFor(net, 'a'), request: invoice.request }), (err: unknown[]) => err[1] === 'InsufficientBalanceToAttemptPayment');
+    } finally {
+      await net.stop();
+      removeDir(dir);
+    }
+  });
+
   it('a node restart keeps its socket and its clients reconnect', async () => {
     const net = await startNetwork({ nodes: [{ alias: 'solo' }] });
     try {
