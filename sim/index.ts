@@ -1,14 +1,21 @@
 // The running plant, and the one entry point of sim/ (`npm start`, the CLI, the tests): physics on a clock,
-// the Modbus TCP gateway and the ground-truth endpoint.
+// the Modbus TCP gateway and the ground-truth endpoint, which also shows a simulated Lightning network when
+// one is handed in (sim/lnd starts it: `startLightningNetwork`).
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ScaledClock, type Clock, type Timer } from '../lib/clock';
 import { SimError } from './errors';
 import { buildDevices, ModbusTcpServer } from './modbus';
+import type { LightningTruth } from './lnd';
 import { buildTruth, DEFAULT_STEP_MS, GasEvent, PhysicsOptions, PlantPhysics, startTruthServer, Truth } from './plant';
 
 export { SimError } from './errors';
 export type { Truth } from './plant';
+export { startLightningNetwork } from './lnd';
+export type { LightningNetwork, LightningNetworkOptions, LightningTruth, LightningDirectory, SimulatedLnd } from './lnd';
+
+/** The plant's truth, with the Lightning network's (nodes, sockets, credentials' paths, channel balances). */
+export type PlantTruth = Truth & { lightning?: LightningTruth };
 
 export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   host?: string;
@@ -29,6 +36,8 @@ export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   realtime?: boolean;
   /** Real-time driver period in the clock's ms (default one physics step, 100 ms). */
   tickMs?: number;
+  /** A running simulated Lightning network whose truth /truth includes as `lightning`. */
+  lightning?: { truth(): LightningTruth };
 }
 
 export interface UnitMap {
@@ -46,7 +55,7 @@ export interface RunningPlant {
   readonly physics: PlantPhysics;
   /** The plant's time line: the `clock` option, or a PlantClock built from `speedup` and `startTime`. */
   readonly clock: Clock;
-  truth(): Truth;
+  truth(): PlantTruth;
   /**
    * Moves the plant `ms` ahead. On a real-time plant with its own clock the clock jumps (everyone on `clock`
    * sees it); on a real-time plant on a given clock it throws ERR_TIME: advance that clock instead.
@@ -84,9 +93,10 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
   // they happen at the clock's now and not at the last driver tick.
   const sync = realtime ? () => physics.advanceTo(clock.nowMs()) : () => undefined;
   const listing = devices.map((d) => d.info);
-  const truth = () => {
+  const truth = (): PlantTruth => {
     sync();
-    return buildTruth(physics, listing, seed);
+    const plant = buildTruth(physics, listing, seed);
+    return options.lightning ? { ...plant, lightning: options.lightning.truth() } : plant;
   };
 
   const truthServer: Server = await startTruthServer(host, options.truthPort ?? 0, truth);

@@ -3,6 +3,8 @@
 // nothing until one is due.
 import type { Clock, Timer } from '../../lib/clock';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Deadlines {
   private readonly due = new Map<string, { atMs: number; run: () => void }>();
   private timer: Timer | undefined;
@@ -31,7 +33,9 @@ export class Deadlines {
   private arm(atMs: number): void {
     this.timer?.cancel();
     this.armedFor = atMs;
-    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, atMs - this.clock.nowMs()));
+    // Node's timers hold at most 2^31 - 1 ms (a longer one fires at once); a far deadline is reached in steps
+    const delayMs = Math.min(Math.max(0, atMs - this.clock.nowMs()), MAX_TIMER_MS);
+    this.timer = this.clock.setTimeout(() => this.fire(), delayMs);
   }
 
   private fire(): void {
@@ -43,6 +47,6 @@ export class Deadlines {
     for (const [, d] of ready) d.run();
     let next = Infinity;
     for (const d of this.due.values()) next = Math.min(next, d.atMs);
-    if (next < Infinity && !this.stopped && next < this.armedFor) this.arm(next);
+    if (next < Infinity && !this.stopped) this.arm(next);
   }
 }

@@ -22,5 +22,3 @@ export class LndError extends Error {
 export const lndError = (message: string) => new LndError(status.UNKNOWN, message);
 export const notFound = (message: string) => new LndError(status.NOT_FOUND, message);
 export const alreadyExists = (message: string) => new LndError(status.ALREADY_EXISTS, message);
-export const invalidArgument = (message: string) => new LndError(status.INVALID_ARGUMENT, message);
-export const unavailable = (message: string) => new LndError(status.UNAVAILABLE, message);

@@ -92,6 +92,10 @@ export async function startLightningNetwork(options: LightningNetworkOptions): P
   const network = await Network.open({ ...options, clock: options.clock ?? wallClock });
   const directoryFile = join(options.dir, 'lightning.json');
   const servers = options.nodes.map((spec) => new LndNodeServer(network, network.nodeByAlias(spec.alias)!, options.dir, host, spec.port));
+  // a node of an earlier run that these options leave out has no server: it is down, and so are its channels
+  for (const record of Object.values(network.state.nodes)) {
+    if (!aliases.has(record.alias)) network.setFaults(record.pubkey, { ...NO_FAULTS, offline: true });
+  }
   const publish = () => writeDirectory(directoryFile, buildDirectory(network, servers));
   try {
     for (const server of servers) await server.start();

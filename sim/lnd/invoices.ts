@@ -9,33 +9,17 @@ import { encodePaymentRequest } from './bolt11';
 import type { Chain } from './chain';
 import type { Deadlines } from './deadlines';
 import { lndError } from './errors';
+import { checkAddInvoice, DEFAULT_CLTV_EXPIRY, DEFAULT_INVOICE_EXPIRY_SEC, type AddInvoiceData } from './invoice-rules';
 import { sha256 } from './keys';
 import { recordKey, type InvoiceHtlcRecord, type InvoiceRecord, type NodeRecord } from './state';
 import type { StateStore } from './store';
 
 export const KEYSEND_TYPE = '5482373484';
+export type { AddInvoiceData } from './invoice-rules';
 export const HOLD_EXPIRY_DELTA = 12;
-export const DEFAULT_INVOICE_EXPIRY_SEC = 24 * 3600;
-export const DEFAULT_CLTV_EXPIRY = 80;
-const MAX_MEMO_BYTES = 1024;
-const MIN_CLTV_DELTA = 18;
-const MAX_FINAL_CLTV_DELTA = 2016;
-const MAX_EXPIRY_SEC = 365 * 24 * 3600;
 
 export type InvoiceChange = 'added' | 'accepted' | 'settled' | 'canceled';
 
-export interface AddInvoiceData {
-  memo: string;
-  valueMsat: bigint;
-  preimage?: Buffer;
-  /** hold invoices only: the payee keeps the preimage until SettleInvoice */
-  hash?: Buffer;
-  descriptionHash?: Buffer;
-  expirySec: number;
-  cltvExpiry: number;
-  private: boolean;
-  hold: boolean;
-}
 
 export interface HtlcArrival {
   payee: string;
@@ -65,6 +49,9 @@ export interface InvoiceRegistryContext {
 const REFUSED = { fail: 'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS' } as const;
 
 export class InvoiceRegistry {
+  /** payment request -> record key, for the requests these nodes made */
+  private readonly requests = new Map<string, string>();
+
   constructor(private readonly ctx: InvoiceRegistryContext) {}
 
   private get state() {
@@ -79,6 +66,12 @@ export class InvoiceRegistry {
     return this.state.invoices[recordKey(node, paymentHash)];
   }
 
+  /** The invoice behind a payment request one of the simulated nodes made (signed by it, so no need to check). */
+  byPaymentRequest(request: string): InvoiceRecord | undefined {
+    const key = this.requests.get(request);
+    return key === undefined ? undefined : this.state.invoices[key];
+  }
+
   list(node: string): InvoiceRecord[] {
     return Object.values(this.state.invoices)
       .filter((i) => i.node === node)
@@ -87,23 +80,7 @@ export class InvoiceRegistry {
 
   /** lnrpc/invoicesrpc/addinvoice.go AddInvoice: checks, hash and preimage, the signed request. */
   add(node: NodeRecord, data: AddInvoiceData): InvoiceRecord {
-    if (data.preimage && data.hash) throw lndError('preimage and hash both set');
-    if (Buffer.byteLength(data.memo) > MAX_MEMO_BYTES) {
-      throw lndError(`memo too large: ${Buffer.byteLength(data.memo)} bytes (maxsize=${MAX_MEMO_BYTES})`);
-    }
-    if (data.descriptionHash?.length && data.descriptionHash.length !== 32) {
-      throw lndError(`description hash is ${data.descriptionHash.length} bytes, must be 32`);
-    }
-    if (data.valueMsat < 0n) throw lndError(`payments of negative value are not allowed, value is ${data.valueMsat}`);
-    if (data.expirySec > MAX_EXPIRY_SEC) {
-      throw lndError(`expiry of ${data.expirySec} seconds greater than max expiry of ${MAX_EXPIRY_SEC} seconds`);
-    }
-    if (data.cltvExpiry > MAX_FINAL_CLTV_DELTA) {
-      throw lndError(`CLTV delta of ${data.cltvExpiry} is too large, max accepted is: ${MAX_FINAL_CLTV_DELTA}`);
-    }
-    if (data.cltvExpiry !== 0 && data.cltvExpiry < MIN_CLTV_DELTA) {
-      throw lndError(`CLTV delta of ${data.cltvExpiry} must be greater than minimum of ${MIN_CLTV_DELTA}`);
-    }
+    checkAddInvoice(data);
     const preimage = data.hold ? undefined : (data.preimage ?? randomBytes(32));
     const paymentHash = (preimage ? sha256(preimage) : (data.hash as Buffer)).toString('hex');
     if (this.get(node.pubkey, paymentHash)) throw lndError('invoice with payment hash already exists');
@@ -231,7 +208,8 @@ export class InvoiceRegistry {
 
   /** Re-arms the expiry watchers of the invoices on disk (after a restart). */
   restore(): void {
-    for (const invoice of Object.values(this.state.invoices)) {
+    for (const [key, invoice] of Object.entries(this.state.invoices)) {
+      if (invoice.paymentRequest) this.requests.set(invoice.paymentRequest, key);
       if (invoice.state === 'OPEN') this.watchExpiry(invoice);
       if (invoice.state === 'ACCEPTED') this.watchHeld(invoice);
     }
@@ -239,6 +217,7 @@ export class InvoiceRegistry {
 
   private insert(node: NodeRecord, invoice: InvoiceRecord): void {
     this.state.invoices[recordKey(node.pubkey, invoice.paymentHash)] = invoice;
+    if (invoice.paymentRequest) this.requests.set(invoice.paymentRequest, recordKey(node.pubkey, invoice.paymentHash));
     this.ctx.store.touch('invoices', recordKey(node.pubkey, invoice.paymentHash));
     this.ctx.store.touch('nodes', node.pubkey);
     if (!invoice.isKeysend) this.watchExpiry(invoice);

@@ -20,26 +20,34 @@ export function publicKeyOf(privateKey: Buffer): Buffer {
   return Buffer.from(secp.pointFromScalar(privateKey, true) as Uint8Array);
 }
 
-/** 64-byte compact (r || s) ECDSA signature of a 32-byte hash, low-s, deterministic (RFC 6979). */
-export function signHash(hash: Buffer, privateKey: Buffer): Buffer {
-  return Buffer.from(secp.sign(hash, privateKey));
+/** 64-byte compact (r || s) ECDSA signature of a 32-byte hash (low-s, RFC 6979) and its recovery id. */
+export function signRecoverable(hash: Buffer, privateKey: Buffer): { signature: Buffer; recoveryId: number } {
+  const { signature, recoveryId } = secp.signRecoverable(hash, privateKey);
+  return { signature: Buffer.from(signature), recoveryId };
 }
 
-export function zbase32Encode(data: Buffer): string {
-  let out = '';
-  let bits = 0;
+/** Bytes regrouped into 5-bit words, most significant bit first, the last word padded with zeros. */
+export function fiveBitWords(data: Buffer): number[] {
+  const words: number[] = [];
   let value = 0;
+  let bits = 0;
   for (const byte of data) {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += ZBASE32[(value >>> (bits - 5)) & 31];
+      words.push((value >>> (bits - 5)) & 31);
       bits -= 5;
     }
     value &= (1 << bits) - 1;
   }
-  if (bits > 0) out += ZBASE32[(value << (5 - bits)) & 31];
-  return out;
+  if (bits > 0) words.push((value << (5 - bits)) & 31);
+  return words;
+}
+
+export function zbase32Encode(data: Buffer): string {
+  return fiveBitWords(data)
+    .map((w) => ZBASE32[w])
+    .join('');
 }
 
 /** Throws on a character outside the alphabet (tv42/zbase32 "illegal z-base-32 data at input byte n"). */
@@ -68,8 +76,8 @@ function messageDigest(message: Buffer, doubleHash: boolean): Buffer {
 
 /** LND SignMessage: zbase32 of the 65-byte recoverable signature; `singleHash` as SignMessageRequest.single_hash. */
 export function signMessage(message: Buffer, privateKey: Buffer, singleHash = false): string {
-  const { signature, recoveryId } = secp.signRecoverable(messageDigest(message, !singleHash), privateKey);
-  return zbase32Encode(Buffer.concat([Buffer.from([27 + recoveryId + 4]), Buffer.from(signature)]));
+  const { signature, recoveryId } = signRecoverable(messageDigest(message, !singleHash), privateKey);
+  return zbase32Encode(Buffer.concat([Buffer.from([27 + recoveryId + 4]), signature]));
 }
 
 /** The compressed public key that signed `message` (LND VerifyMessage always hashes twice), or undefined. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../lib/clock';
 import { SimError } from '../errors';
+import { decodePaymentRequest, INVOICE_FEATURE_BITS, type DecodedPaymentRequest } from './bolt11';
 import { Chain } from './chain';
 import { ChannelLedger } from './channels';
 import { Deadlines } from './deadlines';
@@ -59,6 +60,7 @@ export const NO_FAULTS: Readonly<NodeFaults> = Object.freeze({
   walletLocked: false,
   noRoute: false,
   insufficientBalance: false,
+  pathfindingTimeout: false,
   paymentDelayMs: 0,
   holdHtlcs: false,
   stallStreams: false,
@@ -160,14 +162,38 @@ export class Network {
     return Object.values(this.state.nodes).find((n) => n.alias === alias);
   }
 
+  /**
+   * A BOLT 11 request's fields; for a request one of these nodes made, from its invoice (it signed it, so the
+   * signature check and key recovery a foreign request needs are skipped: they were most of a payment's cost).
+   */
+  decodePaymentRequest(request: string): DecodedPaymentRequest {
+    const known = this.invoices.byPaymentRequest(request);
+    if (!known) return decodePaymentRequest(request);
+    return {
+      destination: known.node,
+      paymentHash: known.paymentHash,
+      paymentAddr: known.paymentAddr,
+      valueMsat: BigInt(known.valueMsat),
+      createdAtSec: known.creationDateSec,
+      expirySec: known.expirySec,
+      cltvExpiry: known.cltvExpiry,
+      description: known.descriptionHash ? '' : known.memo,
+      descriptionHash: known.descriptionHash,
+      features: [...INVOICE_FEATURE_BITS],
+      network: 'regtest',
+    };
+  }
+
   faults(pubkey: string): NodeFaults {
     return this.faultsByNode.get(pubkey) ?? NO_FAULTS;
   }
 
   setFaults(pubkey: string, faults: NodeFaults): void {
     const before = this.faults(pubkey);
+    const wasUp = this.isUp(pubkey);
     this.faultsByNode.set(pubkey, faults);
     if (before.holdHtlcs && !faults.holdHtlcs) this.payments.releaseParked(pubkey);
+    if (!wasUp && this.isUp(pubkey)) this.payments.linksUp();
   }
 
   /** A node takes part in routing while its server runs and its wallet is unlocked. */

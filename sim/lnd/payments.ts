@@ -7,13 +7,15 @@ import type { Chain } from './chain';
 import type { Deadlines } from './deadlines';
 import { alreadyExists } from './errors';
 import type { InvoiceRegistry } from './invoices';
-import { findRoute } from './routing';
+import { findRoute, type RouteQuery, type RouteResult } from './routing';
 import { recordKey, type AttemptRecord, type ChannelRecord, type FailureReason, type InvoiceHtlcRecord, type InvoiceRecord, type NodeRecord, type PaymentRecord, type RouteRecord } from './state';
 import type { StateStore } from './store';
 
 export interface PayerFaults {
   noRoute: boolean;
   insufficientBalance: boolean;
+  /** lnd gave up looking for a route within timeout_seconds */
+  pathfindingTimeout: boolean;
   paymentDelayMs: number;
   holdHtlcs: boolean;
 }
@@ -40,9 +42,14 @@ export interface PaymentEngineContext {
 
 const nanos = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
 
+/** lnd routing.BlockPadding: blocks added to the final CLTV so an HTLC survives blocks mined while in flight. */
+export const BLOCK_PADDING = 3;
+
 export class PaymentEngine {
   /** per payment: channel directions that failed it, kept out of its next route searches */
   private readonly excluded = new Map<string, Set<string>>();
+  /** HTLCs whose last link was down when they reached it: `${payment key}\0${attemptId}` */
+  private readonly awaitingLink = new Set<string>();
 
   constructor(private readonly ctx: PaymentEngineContext) {}
 
@@ -110,6 +117,16 @@ export class PaymentEngine {
     }
   }
 
+  /** A node came back: the HTLCs waiting on one of its links go on to their payees. */
+  linksUp(): void {
+    const waiting = [...this.awaitingLink];
+    this.awaitingLink.clear();
+    for (const entry of waiting) {
+      const [key, attemptId] = entry.split('\u0000');
+      this.deliver(key, Number(attemptId));
+    }
+  }
+
   /** After a restart: HTLCs already out go on (as lnd resumePayments); a payment with none is routed again. */
   restore(): void {
     for (const [key, payment] of Object.entries(this.state.payments)) {
@@ -130,21 +147,20 @@ export class PaymentEngine {
     const faults = this.ctx.faults(payment.node);
     if (faults.insufficientBalance) return this.finish(payment, 'FAILURE_REASON_INSUFFICIENT_BALANCE');
     if (faults.noRoute) return this.finish(payment, 'FAILURE_REASON_NO_ROUTE');
+    if (faults.pathfindingTimeout) return this.finish(payment, 'FAILURE_REASON_TIMEOUT');
     const excluded = this.excluded.get(key) ?? new Set<string>();
     this.excluded.set(key, excluded);
     for (;;) {
-      const result = findRoute(this.ctx.ledger, {
+      const result = this.route({
         source: payment.node,
         target: payment.destination,
         amountMsat: BigInt(payment.valueMsat),
         feeLimitMsat: BigInt(payment.intent.feeLimitMsat),
-        finalCltvDelta: payment.intent.finalCltvDelta,
-        height: this.height(),
+        finalCltvDelta: payment.intent.finalCltvDelta + BLOCK_PADDING,
         cltvLimit: payment.intent.cltvLimit,
         outgoingChanIds: payment.intent.outgoingChanIds,
         lastHop: payment.intent.lastHop,
         excluded,
-        isActive: (c) => this.ctx.isActive(c),
       });
       if ('failure' in result) return this.finish(payment, result.failure);
       const attempt = this.newAttempt(payment, result.route);
@@ -155,6 +171,11 @@ export class PaymentEngine {
       this.failAttempt(attempt, 'TEMPORARY_CHANNEL_FAILURE', failedAt.position);
       this.changed(payment);
     }
+  }
+
+  /** The route search at the current height over the channels that are active now. */
+  route(query: Omit<RouteQuery, 'height' | 'isActive'>): RouteResult {
+    return findRoute(this.ctx.ledger, { ...query, height: this.height(), isActive: (c) => this.ctx.isActive(c) });
   }
 
   private newAttempt(payment: PaymentRecord, route: RouteRecord): AttemptRecord {
@@ -224,10 +245,10 @@ export class PaymentEngine {
     const lastLock = attempt.locks[attempt.locks.length - 1];
     const lastChannel = this.ctx.ledger.get(lastLock.chanId) as ChannelRecord;
     if (!this.ctx.isActive(lastChannel)) {
-      // the payee went away while the HTLC travelled: its last link fails it back, and the payment searches again
-      this.failAttempt(attempt, 'TEMPORARY_CHANNEL_FAILURE', hops.length - 1);
-      this.changed(payment);
-      return this.launch(key);
+      // the payee went away while the HTLC travelled: committed to the channel, it waits there (IN_FLIGHT) until
+      // the link is back, as an lnd link resends its pending HTLCs on reconnect
+      this.awaitingLink.add(`${key}\u0000${attemptId}`);
+      return;
     }
     const resolution = this.ctx.registry.acceptHtlc(this.state.nodes[payment.destination], {
       payee: payment.destination,

@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
-export const PROTO_DIR = join(dirname(require.resolve('lightning/package.json')), 'grpc', 'protos');
+const PROTO_DIR = join(dirname(require.resolve('lightning/package.json')), 'grpc', 'protos');
 
 /** keepCase, longs and enums as strings, defaults, oneofs: lightning/lnd_grpc/grpc_options.js */
-export const LND_PROTO_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
+const LND_PROTO_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
 
 export interface LndServices {
   lightning: ServiceDefinition;

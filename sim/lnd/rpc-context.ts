@@ -6,8 +6,6 @@ import type { StreamSink } from './streams';
 export interface RpcContext {
   network: Network;
   node: NodeRecord;
-  /** the node's gRPC socket, host:port */
-  socket(): string;
 }
 
 export type UnaryHandler = (request: any) => unknown;

@@ -1,6 +1,5 @@
 // lnrpc.Lightning: node info, channels, invoices, payment list, message signing (lnd rpcserver.go).
 import { lndError, notFound } from './errors';
-import { decodePaymentRequest } from './bolt11';
 import { recoverMessageSigner, signMessage } from './keys';
 import { nodeFeatures, rpcChannel, rpcInvoice, rpcPayment, INVOICE_FEATURES } from './marshal';
 import { amountMsat, hash32, page } from './rpc-util';
@@ -133,8 +132,8 @@ export function lightningHandlers(ctx: RpcContext): ServiceHandlers {
 
       LookupInvoice: (req: { r_hash_str: string; r_hash: Buffer }) => {
         const hash = req.r_hash_str ? Buffer.from(req.r_hash_str, 'hex') : (req.r_hash ?? Buffer.alloc(0));
-        if (hash.length !== 32) throw lndError(`payment hash must be exactly 32 bytes, is instead ${hash.length}`);
-        const invoice = network.invoices.get(node.pubkey, hash.toString('hex'));
+        if (hash.length !== 0 && hash.length !== 32) throw lndError(`payment hash must be exactly 32 bytes, is instead ${hash.length}`);
+        const invoice = network.invoices.get(node.pubkey, (hash.length ? hash : Buffer.alloc(32)).toString('hex'));
         if (!invoice) throw notFound('unable to locate invoice');
         return rpcInvoice(invoice);
       },
@@ -154,7 +153,7 @@ export function lightningHandlers(ctx: RpcContext): ServiceHandlers {
       DecodePayReq: (req: { pay_req: string }) => {
         let d;
         try {
-          d = decodePaymentRequest(req.pay_req);
+          d = network.decodePaymentRequest(req.pay_req);
         } catch (err) {
           throw lndError((err as Error).message);
         }

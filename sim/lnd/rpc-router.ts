@@ -1,11 +1,11 @@
 // routerrpc.Router: SendPaymentV2 with lnd's request checks (router_backend.go extractIntentFromSendRequest),
 // and the payment streams of TrackPaymentV2 and TrackPayments (router_server.go trackPaymentStream): the
 // current state at once, every update, and after a terminal one the stream ends OK.
-import { decodePaymentRequest } from './bolt11';
+import { randomBytes } from 'node:crypto';
 import { lndError, notFound } from './errors';
 import { KEYSEND_TYPE } from './invoices';
 import { rpcPayment } from './marshal';
-import type { SendIntent } from './payments';
+import { BLOCK_PADDING, type SendIntent } from './payments';
 import { amountMsat, hash32, tlvRecords, vertex } from './rpc-util';
 import type { RpcContext, ServiceHandlers } from './rpc-context';
 import type { PaymentRecord } from './state';
@@ -15,6 +15,8 @@ import type { StreamSink } from './streams';
 const MAX_TOTAL_TIMELOCK = 2016;
 const DEFAULT_FINAL_CLTV_DELTA = 80;
 const CUSTOM_TYPE_START = 65536n;
+/** router_server.go routeFeeLimitSat: the fee limit of EstimateRouteFee's searches and probes */
+const ROUTE_FEE_LIMIT_MSAT = 100_000_000n * 1000n;
 
 export interface SendPaymentRequest {
   dest: Buffer;
@@ -65,7 +67,7 @@ export function sendIntent(ctx: RpcContext, req: SendPaymentRequest): SendIntent
     if (req.final_cltv_delta) throw lndError('final_cltv_delta and payment_request cannot appear together');
     let d;
     try {
-      d = decodePaymentRequest(req.payment_request);
+      d = ctx.network.decodePaymentRequest(req.payment_request);
     } catch (err) {
       throw lndError((err as Error).message);
     }
@@ -122,10 +124,86 @@ function track(ctx: RpcContext, payment: PaymentRecord, sink: StreamSink, noInfl
   write(payment);
 }
 
+/** Resolves with the payment once it is SUCCEEDED or FAILED. */
+function settled(ctx: RpcContext, payment: PaymentRecord): Promise<PaymentRecord> {
+  return new Promise((resolve) => {
+    const listener = (p: PaymentRecord) => {
+      if (p.node !== payment.node || p.paymentHash !== payment.paymentHash || (p.status !== 'SUCCEEDED' && p.status !== 'FAILED')) return;
+      ctx.network.events.off('payment', listener);
+      resolve(p);
+    };
+    ctx.network.events.on('payment', listener);
+  });
+}
+
+/**
+ * EstimateRouteFee (router_server.go): with `dest` a route search on the graph; with a payment request a probe,
+ * a real payment to the payee under a random hash, whose refusal (INCORRECT_PAYMENT_DETAILS) tells the fee. The
+ * probe stays in the payer's payment list as FAILED, as lnd's does.
+ */
+async function estimateRouteFee(ctx: RpcContext, req: { dest: Buffer; amt_sat: string; payment_request: string; outgoing_chan_ids: string[] }) {
+  const { network, node } = ctx;
+  const byDest = req.dest?.length > 0;
+  if (byDest === Boolean(req.payment_request)) throw lndError('specify either a destination or an invoice');
+  const outgoingChanIds = req.outgoing_chan_ids ?? [];
+  if (byDest) {
+    if (req.dest.length !== 33) throw lndError('invalid length destination key');
+    if (BigInt(req.amt_sat || '0') <= 0n) throw lndError('amount must be greater than 0');
+    const result = network.payments.route({
+      source: node.pubkey,
+      target: req.dest.toString('hex'),
+      amountMsat: BigInt(req.amt_sat) * 1000n,
+      feeLimitMsat: ROUTE_FEE_LIMIT_MSAT,
+      finalCltvDelta: DEFAULT_FINAL_CLTV_DELTA,
+      cltvLimit: MAX_TOTAL_TIMELOCK,
+      outgoingChanIds,
+      excluded: new Set(),
+    });
+    if ('failure' in result) {
+      throw lndError(result.failure === 'FAILURE_REASON_INSUFFICIENT_BALANCE' ? 'insufficient local balance' : 'unable to find a path to destination');
+    }
+    return {
+      routing_fee_msat: result.route.totalFeesMsat,
+      time_lock_delay: String(result.route.totalTimeLock + BLOCK_PADDING),
+      failure_reason: 'FAILURE_REASON_NONE',
+    };
+  }
+  let d;
+  try {
+    d = network.decodePaymentRequest(req.payment_request);
+  } catch (err) {
+    throw lndError((err as Error).message);
+  }
+  if (d.valueMsat <= 0n) throw lndError('payment request amount must be greater than 0');
+  const probe = network.payments.send(node, {
+    destination: d.destination,
+    paymentHash: randomBytes(32).toString('hex'),
+    amountMsat: d.valueMsat,
+    paymentRequest: '',
+    feeLimitMsat: ROUTE_FEE_LIMIT_MSAT.toString(),
+    finalCltvDelta: d.cltvExpiry,
+    paymentAddr: d.paymentAddr,
+    customRecords: {},
+    outgoingChanIds,
+    cltvLimit: MAX_TOTAL_TIMELOCK,
+  });
+  const done = await settled(ctx, probe);
+  if (done.status === 'SUCCEEDED') {
+    throw lndError('warning, the fee estimation payment probe unexpectedly succeeded. Please reachout to the probe destination to negotiate a refund. Otherwise the payment probe amount is lost forever');
+  }
+  const last = done.htlcs[done.htlcs.length - 1];
+  if (done.failureReason !== 'FAILURE_REASON_INCORRECT_PAYMENT_DETAILS' || !last) {
+    return { routing_fee_msat: '0', time_lock_delay: '0', failure_reason: done.failureReason };
+  }
+  return { routing_fee_msat: last.route.totalFeesMsat, time_lock_delay: String(last.route.totalTimeLock), failure_reason: 'FAILURE_REASON_NONE' };
+}
+
 export function routerHandlers(ctx: RpcContext): ServiceHandlers {
   const { network, node } = ctx;
   return {
-    unary: {},
+    unary: {
+      EstimateRouteFee: (req) => estimateRouteFee(ctx, req),
+    },
     streams: {
       SendPaymentV2: (req: SendPaymentRequest, sink: StreamSink) => {
         const payment = network.payments.send(node, sendIntent(ctx, req));

@@ -14,12 +14,13 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { checkMacaroon, METHOD_PERMISSIONS } from './auth';
+import { checkMacaroon, MacaroonChecker, METHOD_PERMISSIONS } from './auth';
+import { listenError } from '../errors';
 import { LndError, lndError } from './errors';
 import { ADMIN_PERMISSIONS, bakeMacaroon, DEFAULT_ROOT_KEY_ID, INVOICE_PERMISSIONS, READ_PERMISSIONS } from './macaroons';
 import type { Network } from './network';
 import { lndServices } from './protos';
-import type { RpcContext, ServiceHandlers } from './rpc-context';
+import type { RpcContext, ServiceHandlers, StreamHandler, UnaryHandler } from './rpc-context';
 import { invoicesHandlers } from './rpc-invoices';
 import { lightningHandlers } from './rpc-lightning';
 import { routerHandlers } from './rpc-router';
@@ -63,8 +64,9 @@ export class LndNodeServer {
   readonly streams = new StreamRegistry();
   readonly paths: ReturnType<typeof nodePaths>;
   private server: Server | undefined;
-  private tls: TlsIdentity;
+  private readonly tls: TlsIdentity;
   private boundPort = 0;
+  private readonly macaroons: MacaroonChecker;
 
   constructor(
     private readonly network: Network,
@@ -78,6 +80,8 @@ export class LndNodeServer {
     // The certificate is checked by TLS clients against the wall clock, whatever time line the network runs on.
     this.tls = loadOrCreateTlsIdentity(this.paths.certPath, this.paths.keyPath, ['localhost', '127.0.0.1', '::1'], Date.now());
     this.writeMacaroons();
+    const rootKey = Buffer.from(record.macaroonRootKey, 'hex');
+    this.macaroons = new MacaroonChecker((storageId) => (storageId.equals(DEFAULT_ROOT_KEY_ID) ? rootKey : undefined));
   }
 
   get port(): number {
@@ -85,7 +89,7 @@ export class LndNodeServer {
   }
 
   get socket(): string {
-    return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.boundPort}`;
+    return hostPort(this.host, this.boundPort);
   }
 
   get running(): boolean {
@@ -110,7 +114,7 @@ export class LndNodeServer {
       'grpc.max_send_message_length': -1,
     });
     const services = lndServices();
-    const ctx: RpcContext = { network: this.network, node: this.record, socket: () => this.socket };
+    const ctx: RpcContext = { network: this.network, node: this.record };
     server.addService(services.lightning, this.implement(services.lightning, lightningHandlers(ctx), true));
     server.addService(services.router, this.implement(services.router, routerHandlers(ctx), true));
     server.addService(services.invoices, this.implement(services.invoices, invoicesHandlers(ctx), true));
@@ -119,11 +123,11 @@ export class LndNodeServer {
     const wanted = this.requestedPort ?? this.record.port;
     let port: number;
     try {
-      port = await bind(server, `${this.host}:${wanted}`, credentials);
+      port = await bind(server, hostPort(this.host, wanted), credentials);
     } catch (err) {
       // the port of the last run is only a preference; an explicitly requested one is not
-      if (this.requestedPort !== undefined || wanted === 0) throw err;
-      port = await bind(server, `${this.host}:0`, credentials);
+      if (this.requestedPort !== undefined || wanted === 0) throw this.listenFailure(err as Error, wanted);
+      port = await bind(server, hostPort(this.host, 0), credentials).catch((e: Error) => Promise.reject(this.listenFailure(e, 0)));
     }
     this.server = server;
     this.boundPort = port;
@@ -131,6 +135,12 @@ export class LndNodeServer {
       this.record.port = port;
       this.network.store.touch('nodes', this.record.pubkey);
     }
+  }
+
+  /** grpc-js reports "No address added ... [listen EADDRINUSE: ...]": as the simulator's other faces do. */
+  private listenFailure(err: Error, port: number): Error {
+    const code = /EADDRINUSE/.test(err.message) ? 'EADDRINUSE' : undefined;
+    return listenError(Object.assign(new Error(err.message), { code }), `LND gRPC (${this.record.alias})`, this.host, port);
   }
 
   /** Closes at once: open streams and calls are cut, as when lnd's process stops. */
@@ -163,27 +173,28 @@ export class LndNodeServer {
   private gate(fullMethod: string, metadata: { get(key: string): unknown[] }, peer: string, authenticated: boolean): void {
     if (!authenticated) return;
     if (this.network.faults(this.record.pubkey).walletLocked) throw lndError(WALLET_LOCKED);
-    const rootKey = Buffer.from(this.record.macaroonRootKey, 'hex');
-    checkMacaroon(metadata.get('macaroon'), METHOD_PERMISSIONS[fullMethod], fullMethod, {
-      rootKey: (storageId) => (storageId.equals(DEFAULT_ROOT_KEY_ID) ? rootKey : undefined),
-      nowMs: Date.now(),
-      peerIp: peerAddress(peer),
-    });
+    // HTTP/2 joins repeated headers with ", " and grpc-js hands them over joined; grpc-go (lnd) sees each value
+    const values = metadata.get('macaroon').flatMap((v) => String(v).split(/,\s*/));
+    this.macaroons.check(values, METHOD_PERMISSIONS[fullMethod], fullMethod, { nowMs: Date.now(), peerIp: peerAddress(peer) });
   }
 
   private implement(definition: ServiceDefinition, handlers: ServiceHandlers, authenticated: boolean): UntypedServiceImplementation {
     const impl: UntypedServiceImplementation = {};
     for (const [name, method] of Object.entries(definition)) {
-      const unary = handlers.unary[name];
-      const stream = handlers.streams[name];
+      const unary = handlers.unary[name] as UnaryHandler | undefined;
+      const stream = handlers.streams[name] as StreamHandler | undefined;
+      if (authenticated && (unary || stream) && !METHOD_PERMISSIONS[method.path]) {
+        throw new Error(`${method.path} is served without an entry in METHOD_PERMISSIONS`);
+      }
       if (unary) {
         impl[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-          try {
+          new Promise((resolve) => {
             this.gate(method.path, call.metadata, call.getPeer(), authenticated);
-            callback(null, unary(call.request));
-          } catch (err) {
-            callback(asServiceError(err));
-          }
+            resolve(unary(call.request));
+          }).then(
+            (response) => callback(null, response),
+            (err: unknown) => callback(asServiceError(err)),
+          );
         };
       } else if (stream) {
         impl[name] = (call: ServerWritableStream<unknown, unknown>) => {
@@ -209,6 +220,8 @@ export class LndNodeServer {
     };
   }
 }
+
+const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))));

@@ -17,10 +17,6 @@ export class StreamSink {
     call.on('error', () => this.close());
   }
 
-  get isOpen(): boolean {
-    return !this.closed;
-  }
-
   send(message: unknown): void {
     if (!this.closed && !this.silent) this.call.write(message);
   }

@@ -164,6 +164,16 @@ describe('sim/lnd through ln-service', function () {
     assert.deepEqual(events, ['paying', 'confirmed']);
   });
 
+  it('subscribeToPayments (TrackPayments): every payment of the node as it is made', async () => {
+    const sub = ln.subscribeToPayments({ lnd: alice });
+    const confirmed = once<{ id: string }>(sub, 'confirmed');
+    await new Promise((r) => setTimeout(r, 50));
+    const invoice = await ln.createInvoice({ lnd: bob, tokens: 60 });
+    await ln.pay({ lnd: alice, request: invoice.request });
+    assert.equal((await confirmed).id, invoice.id);
+    sub.removeAllListeners();
+  });
+
   it('subscribeToInvoices: the new invoice, then its settlement; subscribeToInvoice: every state', async () => {
     const all = ln.subscribeToInvoices({ lnd: bob });
     const updates: { id: string; is_confirmed: boolean }[] = [];

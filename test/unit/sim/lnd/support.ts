@@ -16,8 +16,19 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** A network in `options.dir`, or in a temporary directory that its stop() removes. */
 export async function startNetwork(options: Omit<LightningNetworkOptions, 'dir'> & { dir?: string }): Promise<LightningNetwork> {
-  return startLightningNetwork({ dir: options.dir ?? tempDir(), ...options });
+  if (options.dir) return startLightningNetwork({ ...options, dir: options.dir });
+  const dir = tempDir();
+  let net: LightningNetwork;
+  try {
+    net = await startLightningNetwork({ ...options, dir });
+  } catch (err) {
+    removeDir(dir);
+    throw err;
+  }
+  const stop = net.stop;
+  return Object.assign(net, { stop: async () => (await stop(), removeDir(dir)) });
 }
 
 /** ln-service's `{lnd}` object for a simulated node. */
