@@ -13,7 +13,7 @@ export function credentialFileName(flowFile: string): string {
 }
 
 /** Node-RED's format: aes-256-ctr under sha256(secret); the hex IV, then the base64 cipher text, in "$". */
-export function encryptCredentials(secret: string, credentials: Record<string, unknown>): { $: string } {
+function encryptCredentials(secret: string, credentials: Record<string, unknown>): { $: string } {
   const key = createHash('sha256').update(secret).digest();
   const iv = randomBytes(16);
   const cipher = createCipheriv('aes-256-ctr', key, iv);
