@@ -242,6 +242,12 @@ export function flowEnv(config: StartConfig, simulator: { modbusPort: number; tr
   return env;
 }
 
+/**
+ * No tours, no projects. Projects stay off because `enabled` is not set: `enabled: false` (or no `projects`
+ * at all) makes Node-RED log "[warn] Projects disabled" at every start.
+ */
+export const QUIET_EDITOR_THEME = { tours: false, projects: {} };
+
 /** Settings of the embedded Node-RED: the answers to its first-run questions are given here. */
 export function redSettings(config: StartConfig, paths: { packageRoot: string; userDir: string; clock?: Clock }): Record<string, unknown> {
   return {
@@ -261,7 +267,7 @@ export function redSettings(config: StartConfig, paths: { packageRoot: string; u
     // Meter energy totals and other node state outlive a restart in the userDir's context files.
     contextStorage: { default: { module: 'localfilesystem' }, memory: { module: 'memory' } },
     telemetry: { enabled: false, updateNotification: false },
-    editorTheme: { tours: false, projects: { enabled: false } },
+    editorTheme: QUIET_EDITOR_THEME,
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
 }

@@ -13,6 +13,7 @@ import {
   type StartConfig,
 } from './start-config';
 import { FlowFileError, dashboardPath, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
+import { ensureCredentialFile } from './start-credentials';
 import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
@@ -93,6 +94,7 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
   const kept = writeFlowFile(userDir, FLOW_FILE, flows);
+  ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
   if (kept) console.log(`FlareGrid: the flows edited since the last start are kept in ${kept}`);
   if (config.usesDevelopmentSecret) {
     console.log('FlareGrid: credentials use the public development key; set FLAREGRID_CREDENTIAL_SECRET for real ones');

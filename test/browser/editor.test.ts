@@ -3,16 +3,12 @@
 // with the profile list from the runtime, the custom profile table and its check, field validation, and help.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { writeFlowFile } from '../../scripts/start-flows';
-import { startRed, type RunningRed } from '../../scripts/start-red';
-import { freePort } from '../support/ports';
+import type { Page } from 'playwright-core';
+import { openEditor, type Editor } from '../support/browser';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const SCREENSHOTS = join(ROOT, 'dist', 'screenshots');
+const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots');
 
 const FLOW = [
   { id: 'tab', type: 'tab', label: 'editor test' },
@@ -29,40 +25,17 @@ const FLOW = [
 
 describe('the editor in headless Chromium', function () {
   this.timeout(90000);
-  let userDir: string;
-  let red: RunningRed;
-  let browser: Browser;
+  let editor: Editor;
   let page: Page;
-  let url: string;
 
   before(async () => {
-    userDir = mkdtempSync(join(tmpdir(), 'flaregrid-editor-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
-    writeFlowFile(userDir, 'flows.json', FLOW as Parameters<typeof writeFlowFile>[2]);
-    const port = await freePort();
-    red = await startRed(
-      {
-        httpAdminRoot: '/', httpNodeRoot: '/api', userDir, flowFile: 'flows.json', credentialSecret: 'editor-test',
-        nodesDir: [ROOT], telemetry: { enabled: false, updateNotification: false },
-        editorTheme: { tours: false, projects: { enabled: false } },
-        logging: { console: { level: 'warn', metrics: false, audit: false } },
-      },
-      '127.0.0.1',
-      { port, flag: '--port', envName: 'FLAREGRID_PORT' },
-    );
-    url = `http://127.0.0.1:${port}/`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(url);
-    await page.waitForFunction(() => (window as any).RED?.nodes?.node('meter1') !== undefined, undefined, { timeout: 30000 });
+    editor = await openEditor({ flows: FLOW });
+    page = editor.page;
   });
+  afterEach(() => editor.errors.assertNone());
   after(async () => {
-    await browser?.close();
-    await red?.stop();
-    rmSync(userDir, { recursive: true, force: true });
+    await editor?.close();
   });
 
   it('shows both nodes in the flaregrid palette category, with their labels', async () => {
