@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startPlant, type RunningPlant } from '../../sim/plant';
+import { startPlant, type RunningPlant } from '../../sim';
 import { openEditor, type Editor } from '../support/browser';
 
 const EXAMPLE = ['@flaregrid/node-red-microgrid', 'flaregrid-meter', "Read the simulator's meters"];

@@ -13,6 +13,7 @@ const NODES = [
   require('../../nodes/flaregrid-meter/flaregrid-meter'),
   require('node-red-contrib-modbus/modbus/modbus-client'),
   require('node-red-contrib-modbus/modbus/modbus-flex-getter'),
+  require('node-red-contrib-modbus/modbus/modbus-read'),
 ];
 
 /** One meter wired to a flex-getter on a client of the peer: the meter's requests out, the answers back in. */
@@ -174,4 +175,31 @@ describe('flaregrid-meter with node-red-contrib-modbus against an independent Mo
     near(reading.energyOutWh, 12_345_500, 'energyOutWh (30073 import 12,345.5 kWh)');
     near(reading.energyInWh, 2_250, 'energyInWh (30075 export 2.25 kWh)');
   });
+
+  // The meter fed only by plain modbus-read nodes polling the map on their own schedule (no getter): discovery
+  // takes what it needs from whatever blocks arrive, at each base address SunSpec allows.
+  for (const base of [40000, 0, 50000]) {
+    it(`discovers a SunSpec meter at ${base} from plain modbus-read blocks alone, and decodes it`, async () => {
+      const points = { A: 812, A_SF: -1, PhV: 3804, V_SF: -1, W: 3090, W_SF: 1, TotWhExp: 0, TotWhImp: 1_234_567, TotWh_SF: 0 };
+      const holding = sunSpecMeterMap({ base, model: 201, points, common: { manufacturer: 'Independent Meters', model: 'IM-201', serialNumber: 'IM-7' } });
+      assert.equal(holding.size, 179, 'marker 2 + common 68 + model 201 107 + end 2');
+      peer = await startPeer({ holding });
+      const reader = (id: string, address: number, quantity: number) => ({
+        id, type: 'modbus-read', z: 'tab', name: `${address}:${quantity}`, topic: '', showStatusActivities: false, logIOActivities: false,
+        showErrors: false, showWarnings: false, unitid: '7', dataType: 'HoldingRegister', adr: String(address), quantity: String(quantity),
+        rate: '250', rateUnit: 'ms', delayOnStart: false, startDelayTime: '', server: 'client', useIOFile: false, ioFile: '',
+        useIOForPayload: false, emptyMsgOnFail: false, keepMsgProperties: false, x: 100, y: 200, wires: [['meter'], []],
+      });
+      const flow = meterFlow(peer.port, { meterId: 'feeder-1', role: 'load', profile: 'sunspec-meter', unitId: 7 })
+        .filter((n) => n.type !== 'modbus-flex-getter')
+        .map((n) => (n.id === 'meter' ? { ...n, wires: [['out'], []] } : n));
+      await helper.load(NODES, [...flow, reader('read-a', base, 125), reader('read-b', base + 125, 54)]);
+      const reading = await goodReading(undefined, 20_000);
+      near(reading.powerW, -30_900, 'powerW (W 3090 × 10^1, drawn)');
+      near(reading.voltageV, 380.4, 'voltageV (PhV 3804 × 10^-1)');
+      near(reading.currentA, -81.2, 'currentA (A 812 × 10^-1, drawn)');
+      near(reading.energyOutWh, 1_234_567, 'energyOutWh (TotWhImp)');
+      assert.equal(reading.profile, 'sunspec-independent-meters-im-201-201');
+    });
+  }
 });
