@@ -93,9 +93,12 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
 
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
-  const kept = writeFlowFile(userDir, FLOW_FILE, flows);
+  const outcome = writeFlowFile(userDir, FLOW_FILE, flows, { reset: config.reset });
   ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
-  if (kept) console.log(`FlareGrid: the flows edited since the last start are kept in ${kept}`);
+  const flowFile = join(userDir, FLOW_FILE);
+  if (outcome.action === 'deployed') console.log(`FlareGrid: deployed the reference flows into ${flowFile}`);
+  if (outcome.action === 'kept') console.log(`FlareGrid: running your deployed flows (${flowFile}); npm start -- --reset deploys the reference flows again`);
+  if (outcome.action === 'reset') console.log(`FlareGrid: deployed the reference flows again; your flows are backed up in ${outcome.backups.join(', ')}`);
   if (config.usesDevelopmentSecret) {
     console.log('FlareGrid: credentials use the public development key; set FLAREGRID_CREDENTIAL_SECRET for real ones');
   }
