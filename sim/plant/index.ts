@@ -7,4 +7,5 @@ export { fuelBtuPerHour, fuelPowerW, GasSupply, type GasEvent, type GasEventKind
 export { Alarm, Genset, RunState, type GensetOptions } from './genset';
 export { DEFAULT_PROSUMER_PROFILES, MinerSlots, Prosumer, type ProsumerProfile } from './loads';
 export { PlantPhysics, type BusState, type PhysicsOptions } from './physics';
+export { Prng } from './prng';
 export { buildTruth, startTruthServer, type DeviceListing, type Truth, type TruthDevice } from './truth';
