@@ -34,7 +34,8 @@ export class CgminerServer {
 
   async start(port: number): Promise<void> {
     if (this.server?.listening) return;
-    const server = createServer((socket) => this.accept(socket));
+    // Half-open allowed: a client that shuts its side after the request still gets the whole reply.
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, this.face, this.host, port)));
       server.listen(port, this.host, () => resolve());

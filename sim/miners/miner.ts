@@ -22,7 +22,7 @@ export interface SimMinerOptions {
   apiPort?: number;
   /** braiins: port of the REST API; 0 (default) lets the OS pick */
   restPort?: number;
-  /** braiins: login (default root / root, the firmware's factory login) */
+  /** braiins: login (default root with an empty password, the firmware's factory login) */
   credentials?: BraiinsCredentials;
   seed?: number;
   spec?: Partial<MinerSpec>;
@@ -65,7 +65,7 @@ export class SimMiner {
       answerer = this.dialect === 'bmminer' ? () => bmminerAnswerer(ctx) : () => bosminerAnswerer(ctx);
     }
     this.api = new CgminerServer(host, (request) => answer(request, answerer()), () => this.active, `miner ${this.id} API`);
-    this.rest = this.dialect === 'braiins' ? new BraiinsRestServer(host, ctx, options.credentials ?? { username: 'root', password: 'root' }, seed) : undefined;
+    this.rest = this.dialect === 'braiins' ? new BraiinsRestServer(host, ctx, options.credentials ?? { username: 'root', password: '' }, seed) : undefined;
     this.apiPortWanted = options.apiPort ?? 0;
     this.restPortWanted = options.restPort ?? 0;
   }

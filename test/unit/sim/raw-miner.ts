@@ -49,7 +49,7 @@ export async function rest(port: number, method: string, path: string, options: 
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
 }
 
-export async function braiinsLogin(port: number, username = 'root', password = 'root'): Promise<string> {
+export async function braiinsLogin(port: number, username = 'root', password = ''): Promise<string> {
   const answer = await rest(port, 'POST', 'auth/login', { body: { username, password } });
   if (answer.status !== 200) throw new Error(`login failed: ${answer.status}`);
   return answer.body.token as string;
