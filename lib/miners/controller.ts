@@ -93,17 +93,19 @@ export class MinerController {
     this.runOnLane(() => this.reconcile());
   }
 
-  /** Sleeps the miner now, whatever else is under way. */
-  shed(reason: string): void {
+  /** Sleeps the miner now, whatever else is under way; false for a miner whose firmware cannot be told to. */
+  shed(reason: string): boolean {
     const nowMs = this.options.clock.nowMs();
     const target: PowerTarget = { minerId: this.minerId, targetW: 0, reason, ts: new Date(nowMs).toISOString() };
     const linked = this.link.current();
     if (!linked) {
       this.pending = target;
-      return;
+      return true;
     }
+    if (!linked.driver.canControl) return false;
     this.desire(linked, target);
     this.shedNow(linked);
+    return true;
   }
 
   async close(): Promise<void> {

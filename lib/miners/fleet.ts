@@ -61,10 +61,13 @@ export class MinerFleet {
     this.controller(target.minerId).apply(target);
   }
 
-  /** Sleeps the listed miners (all when none are listed) now. */
-  shed(reason: string, minerIds: readonly string[] = this.minerIds): void {
+  /**
+   * Sleeps the listed miners (all when none are listed) now; resolves every id first (UNKNOWN_MINER sheds none).
+   * Returns the ids of read-only miners, which cannot be shed; the others are shed whatever those are.
+   */
+  shed(reason: string, minerIds: readonly string[] = this.minerIds): string[] {
     const controllers = minerIds.map((id) => this.controller(id));
-    for (const controller of controllers) controller.shed(reason);
+    return controllers.filter((controller) => !controller.shed(reason)).map((c) => c.minerId);
   }
 
   telemetry(): MinerTelemetry[] {

@@ -117,7 +117,8 @@ export = function register(RED: NodeRedAPI): void {
       asyncInput((msg: NodeMessage) => {
         const payload = msg.payload;
         if (isShed(payload)) {
-          fleet.shed(typeof payload.reason === 'string' && payload.reason !== '' ? payload.reason : 'shed', payload.minerIds ?? fleet.minerIds);
+          const readOnly = fleet.shed(typeof payload.reason === 'string' && payload.reason !== '' ? payload.reason : 'shed', payload.minerIds ?? fleet.minerIds);
+          if (readOnly.length > 0) node.warn(`cannot shed ${readOnly.join(', ')}: its firmware takes no power command`);
           return;
         }
         const targets = Array.isArray(payload) ? payload : [payload];
