@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { fleetOf, startPlant, type RunningPlant } from '../../../sim';
+import { parseCli } from '../../../sim/cli-options';
 import { startMinerFleet } from '../../../sim/miners';
 import { command } from './raw-miner';
 
@@ -32,6 +33,20 @@ describe('sim miners on the plant: each miner draws from its slot', () => {
     assert.equal(plant.physics.miners.get(0), 3500 + 15);
     plant.setMinerSlotPowerW(2, 1000);
     assert.equal(plant.physics.miners.get(2), 1000, 'a slot without miners is still set by hand');
+  });
+
+  it('npm run sim -- --miners 3 --miner-port 4100: miners on ports 4100 … with the dialects in turn', () => {
+    const cli = parseCli(['--miner-port', '4100'], { FLAREGRID_SIM_MINERS: '3' });
+    assert.equal(cli.help, false);
+    const miners = cli.help ? [] : (cli.options.fleet?.miners ?? []);
+    assert.deepEqual(
+      miners.map((m) => [m.id, m.dialect, m.apiPort, m.restPort]),
+      [
+        ['miner-1', 'luxos', 4100, 5100],
+        ['miner-2', 'braiins', 4101, 5101],
+        ['miner-3', 'bmminer', 4102, 5102],
+      ],
+    );
   });
 
   it('refuses two miners with one id, an unknown dialect, and a fleet without a clock', async () => {
