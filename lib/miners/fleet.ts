@@ -1,5 +1,6 @@
 // The miners one flaregrid-miner node drives: one MinerController each, targets routed by minerId. A target
 // for a miner that is not in the list is refused (UNKNOWN_MINER) and nothing is sent anywhere.
+import type { ConnectionState } from '../connection/types';
 import { ID_PATTERN } from '../schemas/kit';
 import type { MinerTelemetry, PowerTarget } from '../schemas/dispatch';
 import { MinerController, type MinerControllerOptions } from './controller';
@@ -68,6 +69,11 @@ export class MinerFleet {
   shed(reason: string, minerIds: readonly string[] = this.minerIds): string[] {
     const controllers = minerIds.map((id) => this.controller(id));
     return controllers.filter((controller) => !controller.shed(reason)).map((c) => c.minerId);
+  }
+
+  /** The state of a miner's link (connecting, retrying in …), as lib/connection reports it. */
+  linkState(minerId: string): ConnectionState {
+    return this.controller(minerId).linkState;
   }
 
   telemetry(): MinerTelemetry[] {

@@ -10,6 +10,7 @@ import type { MinerTelemetry, PowerTarget } from '../../lib/schemas/dispatch';
 import { ID_PATTERN } from '../../lib/schemas/kit';
 import { minerAccessOf } from '../flaregrid-miner-api/access';
 import { clockOf } from '../shared/clock';
+import { connectionStatus, translator } from '../shared/connection-node';
 import { registerEditorApi } from '../shared/editor-api';
 import { asError, asyncInput, positiveNumber } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
@@ -93,7 +94,11 @@ export = function register(RED: NodeRedAPI): void {
       if (all.length === 1) {
         const one = all[0];
         if (!one) node.status({ fill: 'grey', shape: 'ring', text: t('status.waiting') });
-        else if (one.state === 'offline') node.status({ fill: 'red', shape: 'ring', text: t('status.offline') });
+        else if (one.state === 'offline') {
+          // The link's own words: "retrying in 8 s (3)", red from the fifth attempt, as every connection shows it.
+          const state = fleet.linkState(one.minerId);
+          node.status(state.kind === 'retrying' ? connectionStatus(state, translator(RED)) : { fill: 'red', shape: 'ring', text: t('status.offline') });
+        }
         else {
           const text = `${formatPowerW(one.powerW)}/${formatPowerW(one.targetW)} ${t(`state.${one.state}`)}`;
           const fill = one.state === 'error' || one.quality === 'suspect' ? 'yellow' : 'green';

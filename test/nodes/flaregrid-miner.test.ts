@@ -7,6 +7,8 @@ import { isMinerTelemetry } from '../../lib/schemas';
 import type { MinerFault } from '../../sim/miners';
 import { caughtError, deployMiners, target, telemetryOf, wait, type MinerFlow } from './miner-flow';
 
+const runtimeEvents = require('@node-red/util').events;
+
 for (const dialect of ['luxos', 'braiins'] as const) {
   describe(`flaregrid-miner against a simulated ${dialect} miner`, function () {
     this.timeout(30_000);
@@ -89,11 +91,20 @@ for (const dialect of ['luxos', 'braiins'] as const) {
       await telemetryOf(id, (m) => m.confirmed === true);
     });
 
-    it('goes offline when the miner stops listening, and comes back', async () => {
+    it('goes offline when the miner stops listening, shows its retries, and comes back', async () => {
+      const statuses: string[] = [];
+      const onStatus = (event: { id: string; status?: { text?: string } }) => {
+        if (event.id === 'miner' && event.status?.text) statuses.push(event.status.text);
+      };
+      runtimeEvents.on('node-status', onStatus);
       await telemetryOf(id, (m) => m.state === 'hashing');
       await flow.sim.miner(id).setFault('offline', true);
       const offline = await telemetryOf(id, (m) => m.state === 'offline');
       assert.match(offline.errorReason ?? '', /refused/);
+      await telemetryOf(id, (m) => m.state === 'offline');
+      runtimeEvents.removeListener('node-status', onStatus);
+      assert.ok(statuses.some((text) => /^retrying in \d+ s \(\d+\)$/.test(text)), statuses.join(' | '));
+      assert.ok(statuses.some((text) => /^3\.50 kW\/3\.50 kW \S*hashing$/.test(text)), statuses.join(' | '));
       await flow.sim.miner(id).setFault('offline', false);
       await telemetryOf(id, (m) => m.state === 'hashing', 15_000);
     });
