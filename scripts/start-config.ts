@@ -250,6 +250,19 @@ export function flowEnv(config: StartConfig, simulator: { modbusPort: number; tr
 }
 
 /**
+ * Where the simulated miners listen, as the shipped flows read it: FLAREGRID_MINER_HOST, and for miner n (from 1)
+ * FLAREGRID_MINER_<n>_PORT (its 4028-style API) and, for Braiins OS, FLAREGRID_MINER_<n>_REST_PORT.
+ */
+export function minerFleetEnv(host: string, miners: readonly { apiPort: number; restPort?: number }[]): Record<string, string> {
+  const env: Record<string, string> = { FLAREGRID_MINER_HOST: host };
+  miners.forEach((miner, i) => {
+    env[`FLAREGRID_MINER_${i + 1}_PORT`] = String(miner.apiPort);
+    if (miner.restPort) env[`FLAREGRID_MINER_${i + 1}_REST_PORT`] = String(miner.restPort);
+  });
+  return env;
+}
+
+/**
  * No tours, no projects. Projects stay off because `enabled` is not set: `enabled: false` (or no `projects`
  * at all) makes Node-RED log "[warn] Projects disabled" at every start.
  */
