@@ -5,17 +5,19 @@ import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ScaledClock, type Clock, type Timer } from '../lib/clock';
 import { SimError } from './errors';
+import { startMinerFleet, type FleetOptions, type MinerTruth, type RunningFleet } from './miners';
 import { buildDevices, ModbusTcpServer } from './modbus';
 import type { LightningTruth } from './lnd';
 import { buildTruth, DEFAULT_STEP_MS, GasEvent, PhysicsOptions, PlantPhysics, startTruthServer, Truth } from './plant';
 
 export { SimError } from './errors';
 export type { Truth } from './plant';
+export { fleetOf, type FleetOptions, type MinerTruth, type RunningFleet } from './miners';
 export { startLightningNetwork } from './lnd';
 export type { LightningNetwork, LightningNetworkOptions, LightningTruth, LightningDirectory, SimulatedLnd } from './lnd';
 
-/** The plant's truth, with the Lightning network's (nodes, sockets, credentials' paths, channel balances). */
-export type PlantTruth = Truth & { lightning?: LightningTruth };
+/** The plant's truth, with the simulated miners and the Lightning network (nodes, sockets, credentials' paths, balances) when there are. */
+export type PlantTruth = Truth & { miners?: MinerTruth[]; lightning?: LightningTruth };
 
 export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   host?: string;
@@ -36,6 +38,8 @@ export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   realtime?: boolean;
   /** Real-time driver period in the clock's ms (default one physics step, 100 ms). */
   tickMs?: number;
+  /** Simulated miners on loopback (sim/miners/); each one's draw feeds its miner slot, step by step. */
+  fleet?: FleetOptions;
   /** A running simulated Lightning network whose truth /truth includes as `lightning`. */
   lightning?: { truth(): LightningTruth };
 }
@@ -55,6 +59,8 @@ export interface RunningPlant {
   readonly physics: PlantPhysics;
   /** The plant's time line: the `clock` option, or a PlantClock built from `speedup` and `startTime`. */
   readonly clock: Clock;
+  /** The simulated miners, when the `fleet` option was given. */
+  readonly fleet: RunningFleet | undefined;
   truth(): PlantTruth;
   /**
    * Moves the plant `ms` ahead. On a real-time plant with its own clock the clock jumps (everyone on `clock`
@@ -93,20 +99,38 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
   // they happen at the clock's now and not at the last driver tick.
   const sync = realtime ? () => physics.advanceTo(clock.nowMs()) : () => undefined;
   const listing = devices.map((d) => d.info);
+  // The miners run on the physics' time, caught up with the clock first: a command lands at a physics step
+  // the slot feed has not sampled yet, so a miner model never has to go back in time.
+  const fleet = options.fleet
+    ? await startMinerFleet({
+        ...options.fleet,
+        host: options.fleet.host ?? host,
+        slots: physics.miners,
+        now: () => {
+          sync();
+          return physics.nowMs;
+        },
+      })
+    : undefined;
   const truth = (): PlantTruth => {
     sync();
-    const plant = buildTruth(physics, listing, seed);
-    return options.lightning ? { ...plant, lightning: options.lightning.truth() } : plant;
+    const plantTruth: PlantTruth = buildTruth(physics, listing, seed);
+    if (fleet) plantTruth.miners = fleet.truth();
+    if (options.lightning) plantTruth.lightning = options.lightning.truth();
+    return plantTruth;
   };
 
-  const truthServer: Server = await startTruthServer(host, options.truthPort ?? 0, truth);
+  let truthServer: Server | undefined;
   try {
+    truthServer = await startTruthServer(host, options.truthPort ?? 0, truth);
     await gateway.start(options.modbusPort ?? 0);
   } catch (err) {
-    await closeServer(truthServer);
+    if (truthServer) await closeServer(truthServer);
+    await fleet?.stop();
     throw err;
   }
-  const truthPort = (truthServer.address() as AddressInfo).port;
+  const truthServerStarted = truthServer;
+  const truthPort = (truthServerStarted.address() as AddressInfo).port;
   let driver: Timer | undefined = realtime ? clock.setInterval(sync, options.tickMs ?? DEFAULT_STEP_MS) : undefined;
 
   return {
@@ -121,6 +145,7 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
     },
     physics,
     clock,
+    fleet,
     truth,
     advance: (ms) => {
       if (!realtime) return physics.advance(ms);
@@ -156,7 +181,8 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
       driver?.cancel();
       driver = undefined;
       await gateway.stop();
-      await closeServer(truthServer);
+      await fleet?.stop();
+      await closeServer(truthServerStarted);
     },
   };
 }
