@@ -3,10 +3,13 @@
 
 import { compileCheck } from './check';
 import {
+  BookSnapshotSchema,
   CancelSchema,
+  ClearingSummarySchema,
   CUTOFF_TYPES,
   CutOffSchema,
   FUNCTION_CODES,
+  MARKET_MECHANISMS,
   MATCHING_MODES,
   METER_PROFILE_SENTENCES,
   METER_ROLES,
@@ -24,7 +27,9 @@ import {
   QUALITIES,
   ReceiptSchema,
   REGISTER_TYPES,
+  REJECT_REASONS,
   RejectSchema,
+  SELF_TRADE_RULES,
   SiteBalanceSchema,
   TradeSchema,
   WORD_ORDERS,
@@ -41,6 +46,8 @@ export const isCancel = compileCheck('Cancel', CancelSchema);
 export const isTrade = compileCheck('Trade', TradeSchema);
 export const isReject = compileCheck('Reject', RejectSchema);
 export const isParticipant = compileCheck('Participant', ParticipantSchema);
+export const isClearingSummary = compileCheck('ClearingSummary', ClearingSummarySchema);
+export const isBookSnapshot = compileCheck('BookSnapshot', BookSnapshotSchema);
 export const isReceipt = compileCheck('Receipt', ReceiptSchema);
 export const isCutOff = compileCheck('CutOff', CutOffSchema);
 export const isPowerTarget = compileCheck('PowerTarget', PowerTargetSchema);
@@ -61,6 +68,9 @@ export const EDITOR_CATALOGUE = Object.freeze({
     orderSides: ORDER_SIDES,
     orderTypes: ORDER_TYPES,
     matchingModes: MATCHING_MODES,
+    marketMechanisms: MARKET_MECHANISMS,
+    selfTradeRules: SELF_TRADE_RULES,
+    rejectReasons: REJECT_REASONS,
     cutOffTypes: CUTOFF_TYPES,
     minerStates: MINER_STATES,
     powerSources: POWER_SOURCES,
