@@ -3,7 +3,9 @@
 // of reference.ts, written from the rules' text.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { canonicalJson } from '../../../lib/canonical-json';
 import { engineFromState, engineHash, engineState } from '../../../lib/market/engine-state';
+import { cancelRecordJson, orderRecordJson, tradeJson } from '../../../lib/market/records';
 import type { ClearingSummary, Order, Trade } from '../../../lib/schemas';
 import { order, SLOT_MS, TestBook } from './fixtures';
 import { referenceAuction, referenceBestWelfare, referenceContinuous } from './reference';
@@ -51,6 +53,7 @@ function checkTrades(orders: readonly Order[], trades: readonly Trade[], leftWh:
   const filled = new Map<string, number>();
   for (const t of trades) {
     assert.ok(Number.isSafeInteger(t.quantityWh) && t.quantityWh > 0, 'a trade is a positive whole number of Wh');
+    assert.equal(tradeJson(t), canonicalJson(t), 'the journal writes the canonical JSON of the trade');
     const buy = byId.get(t.buyOrderId) as Order;
     const sell = byId.get(t.sellOrderId) as Order;
     assert.equal(buy.side, 'buy');
@@ -204,6 +207,18 @@ describe('market properties', function () {
         },
       ),
       { numRuns: 20 },
+    );
+  });
+
+  it('the journal records written by hand are the canonical JSON of the records', () => {
+    fc.assert(
+      fc.property(spec(['limit', 'ioc', 'fok', 'post-only'], 5), fc.constantFrom('', 'north'), fc.option(fc.constant(`02${'cd'.repeat(32)}`), { nil: undefined }), fc.nat(), (s, zone, payTo, atMs) => {
+        const o = { ...ordersOf([s], false)[0], note: 'unknown fields "quoted" \\ ünïcode' };
+        const meta = { zone, fingerprint: 'f'.repeat(64), ...(payTo ? { payTo } : {}) };
+        assert.equal(orderRecordJson(meta, atMs, canonicalJson(o)), canonicalJson({ order: o, meta, atMs }));
+        const cancel = { type: 'cancel', id: o.id, market: o.market, participant: o.participant, createdAt: o.createdAt, nonce: o.nonce };
+        assert.equal(cancelRecordJson('a'.repeat(64), atMs, canonicalJson(cancel)), canonicalJson({ cancel, fingerprint: 'a'.repeat(64), atMs }));
+      }),
     );
   });
 
