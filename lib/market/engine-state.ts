@@ -119,7 +119,7 @@ export function engineFromState(state: EngineState, settings: MarketSettings = s
       for (const [index, wh] of offered.bids) book.offeredBids.set(index, wh);
       for (const [index, wh] of offered.asks) book.offeredAsks.set(index, wh);
     }
-    for (const { fingerprint, ...message } of saved.accepted) engine.remember(slot, message, undefined, fingerprint);
+    for (const { fingerprint, ...message } of saved.accepted) engine.remember(slot, message, fingerprint);
     for (const kept of saved.orders) {
       const order = engine.resting(kept.seq, kept.order, kept.remainingWh, { ...kept, fingerprint: engine.fingerprintOf(kept.order.id) as string }, kept.atMs);
       if (order.priceIndex < 0) dropped.push(kept);

@@ -34,9 +34,15 @@ export class Engine {
   private readonly participants = new Map<string, ParticipantBook>();
   /**
    * Every order accepted for an open slot, by id: the order (resting or not), or only its fingerprint when it
-   * was restored from a snapshot after it had left the book. Nonces are kept per participant (ParticipantBook).
+   * was restored from a snapshot after it had left the book.
    */
   private readonly orders = new Map<string, Resting | string>();
+  /**
+   * The nonce of every order and cancel accepted for an open slot, by nonce: `participant \n fingerprint`, or a
+   * list of those when participants chose the same nonce. One flat map, not one per participant: this is on
+   * the path of every order.
+   */
+  private readonly nonces = new Map<string, string | string[]>();
   private readonly expiries = new ExpiryHeap();
   /** arrival counter: time priority */
   arrivals = 0;
@@ -90,7 +96,7 @@ export class Engine {
 
   private participant(id: string): ParticipantBook {
     let book = this.participants.get(id);
-    if (book === undefined) this.participants.set(id, (book = { openBids: 0, openAsks: 0, nonces: new Map() }));
+    if (book === undefined) this.participants.set(id, (book = { openBids: 0, openAsks: 0 }));
     return book;
   }
 
@@ -123,7 +129,7 @@ export class Engine {
     const atIso = this.time(atMs);
     const taker = this.resting(++this.arrivals, order, order.quantityWh, meta, this.atMs);
     const slot = this.slotAt(taker.slotStartMs);
-    this.remember(slot, taker, taker.owner, meta.fingerprint);
+    this.remember(slot, taker, meta.fingerprint);
     if (this.settings.mode === 'continuous') matchContinuous(this, slot, taker, atIso, out);
     else this.rest(slot, taker, out);
   }
@@ -132,28 +138,39 @@ export class Engine {
     const atIso = this.time(atMs);
     const target = this.restingOrder(cancel.id);
     if (target === undefined) return;
-    this.remember(this.slots.get(target.slotStartMs) as SlotBook, cancel, target.owner, fingerprint);
+    this.remember(this.slots.get(target.slotStartMs) as SlotBook, cancel, fingerprint);
     this.remove(target, 'cancelled', atIso, out);
   }
 
   /** Keeps an order's id and a message's nonce, with its fingerprint, until the slot it names closes. */
-  remember(slot: SlotBook, message: Resting | Accepted, owner: ParticipantBook | undefined, fingerprint: string): void {
+  remember(slot: SlotBook, message: Resting | Accepted, fingerprint: string): void {
     const accepted = message instanceof Resting ? message.order : message;
     if (accepted.type === 'order') this.orders.set(accepted.id, message instanceof Resting ? message : fingerprint);
-    (owner ?? this.participant(accepted.participant)).nonces.set(accepted.nonce, fingerprint);
+    const entry = `${accepted.participant}\n${fingerprint}`;
+    const known = this.nonces.get(accepted.nonce);
+    if (known === undefined) this.nonces.set(accepted.nonce, entry);
+    else this.nonces.set(accepted.nonce, [...(typeof known === 'string' ? [known] : known), entry]);
     slot.accepted.push(accepted);
   }
 
   /** the fingerprint of the accepted message with this participant's nonce, if it names an open slot */
   nonce(participant: string, nonce: string): string | undefined {
-    return this.participants.get(participant)?.nonces.get(nonce);
+    const known = this.nonces.get(nonce);
+    if (known === undefined) return undefined;
+    for (const entry of typeof known === 'string' ? [known] : known) {
+      if (entry.length > participant.length && entry.charCodeAt(participant.length) === 10 && entry.startsWith(participant)) return entry.slice(participant.length + 1);
+    }
+    return undefined;
   }
 
   private forget(message: Accepted): void {
     if (message.type === 'order') this.orders.delete(message.id);
-    const book = this.participants.get(message.participant) as ParticipantBook;
-    book.nonces.delete(message.nonce);
-    if (book.openBids + book.openAsks === 0 && book.nonces.size === 0) this.participants.delete(message.participant);
+    const known = this.nonces.get(message.nonce);
+    const left = typeof known === 'string' ? [] : (known ?? []).filter((entry) => !entry.startsWith(`${message.participant}\n`));
+    if (left.length === 0) this.nonces.delete(message.nonce);
+    else this.nonces.set(message.nonce, left.length === 1 ? left[0] : left);
+    const book = this.participants.get(message.participant);
+    if (book !== undefined && book.openBids + book.openAsks === 0) this.participants.delete(message.participant);
   }
 
   /** A resting order of a snapshot back in the book (remember() has its id and nonce already). */

@@ -5,11 +5,10 @@
 import type { Order, OrderType } from '../schemas';
 import { LevelBits } from './bitset';
 
-/** What the engine keeps per participant: its open orders, and the nonces of its messages for open slots. */
+/** What the engine keeps per participant: its open orders. */
 export interface ParticipantBook {
   openBids: number;
   openAsks: number;
-  nonces: Map<string, string>;
 }
 
 /** An order in the book, with what is left of it. */
