@@ -61,7 +61,7 @@ export function engineState(engine: Engine): EngineState {
       },
       crossedWh: byKey(slot.crossedWh),
       offered: slot.zoneList.map((book) => ({ zone: book.zone, bids: byKey(book.offeredBids), asks: byKey(book.offeredAsks) })),
-      accepted: slot.accepted.map(({ type, id, participant, nonce }) => ({ type, id, participant, nonce, fingerprint: engine.nonce(participant, nonce) as string })),
+      accepted: slot.accepted.map(({ type, id, participant, nonce }) => ({ type, id, participant, nonce, fingerprint: engine.recall.nonce(participant, nonce) as string })),
       orders: orders.map((o) => ({ seq: o.seq, order: o.order, remainingWh: o.remainingWh, zone: o.zone, payTo: o.payTo, atMs: o.atMs })),
     };
     if (slot.lastPriceMsatPerKwh !== undefined) state.lastPriceMsatPerKwh = slot.lastPriceMsatPerKwh;
@@ -119,9 +119,9 @@ export function engineFromState(state: EngineState, settings: MarketSettings = s
       for (const [index, wh] of offered.bids) book.offeredBids.set(index, wh);
       for (const [index, wh] of offered.asks) book.offeredAsks.set(index, wh);
     }
-    for (const { fingerprint, ...message } of saved.accepted) engine.remember(slot, message, fingerprint);
+    for (const { fingerprint, ...message } of saved.accepted) engine.recall.remember(slot, message, fingerprint);
     for (const kept of saved.orders) {
-      const order = engine.resting(kept.seq, kept.order, kept.remainingWh, { ...kept, fingerprint: engine.fingerprintOf(kept.order.id) as string }, kept.atMs);
+      const order = engine.resting(kept.seq, kept.order, kept.remainingWh, { ...kept, fingerprint: engine.recall.fingerprintOf(kept.order.id) as string }, kept.atMs);
       if (order.priceIndex < 0) dropped.push(kept);
       else engine.restore(slot, order, scratch);
     }

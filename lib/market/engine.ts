@@ -7,6 +7,7 @@ import { callAuction } from './auction';
 import { matchContinuous } from './continuous';
 import { ExpiryHeap } from './expiry-heap';
 import { Resting, type ParticipantBook } from './ladder';
+import { Recall } from './recall';
 import type { Outcome } from './outcome';
 import { iso, MarketRules } from './rules';
 import type { MarketSettings } from './settings';
@@ -24,25 +25,13 @@ export interface OrderMeta {
   fingerprint: string;
 }
 
-/** the ids and nonces of these messages are remembered until their slot closes */
-export type Accepted = Pick<Order | Cancel, 'type' | 'id' | 'participant' | 'nonce'>;
-
 export class Engine {
   readonly rules: MarketRules;
   /** open slots by start ms */
   readonly slots = new Map<number, SlotBook>();
   private readonly participants = new Map<string, ParticipantBook>();
-  /**
-   * Every order accepted for an open slot, by id: the order (resting or not), or only its fingerprint when it
-   * was restored from a snapshot after it had left the book.
-   */
-  private readonly orders = new Map<string, Resting | string>();
-  /**
-   * The nonce of every order and cancel accepted for an open slot, by nonce: `participant \n fingerprint`, or a
-   * list of those when participants chose the same nonce. One flat map, not one per participant: this is on
-   * the path of every order.
-   */
-  private readonly nonces = new Map<string, string | string[]>();
+  /** the ids and nonces of the messages accepted for open slots */
+  readonly recall = new Recall();
   private readonly expiries = new ExpiryHeap();
   /** arrival counter: time priority */
   arrivals = 0;
@@ -68,18 +57,6 @@ export class Engine {
       this.slots.set(startMs, slot);
     }
     return slot;
-  }
-
-  /** the fingerprint of the order accepted with this id, if its slot is open */
-  fingerprintOf(id: string): string | undefined {
-    const known = this.orders.get(id);
-    return typeof known === 'string' ? known : known?.fingerprint;
-  }
-
-  /** the order with this id if it rests in the book */
-  restingOrder(id: string): Resting | undefined {
-    const known = this.orders.get(id);
-    return typeof known === 'object' && known.ladder !== null ? known : undefined;
   }
 
   /** participants with open orders on both sides (in any slot) */
@@ -129,53 +106,22 @@ export class Engine {
     const atIso = this.time(atMs);
     const taker = this.resting(++this.arrivals, order, order.quantityWh, meta, this.atMs);
     const slot = this.slotAt(taker.slotStartMs);
-    this.remember(slot, taker, meta.fingerprint);
+    this.recall.remember(slot, taker, meta.fingerprint);
     if (this.settings.mode === 'continuous') matchContinuous(this, slot, taker, atIso, out);
     else this.rest(slot, taker, out);
   }
 
   cancel(cancel: Cancel, fingerprint: string, atMs: number, out: Outcome): void {
     const atIso = this.time(atMs);
-    const target = this.restingOrder(cancel.id);
+    const target = this.recall.restingOrder(cancel.id);
     if (target === undefined) return;
-    this.remember(this.slots.get(target.slotStartMs) as SlotBook, cancel, fingerprint);
+    this.recall.remember(this.slots.get(target.slotStartMs) as SlotBook, cancel, fingerprint);
     this.remove(target, 'cancelled', atIso, out);
-  }
-
-  /** Keeps an order's id and a message's nonce, with its fingerprint, until the slot it names closes. */
-  remember(slot: SlotBook, message: Resting | Accepted, fingerprint: string): void {
-    const accepted = message instanceof Resting ? message.order : message;
-    if (accepted.type === 'order') this.orders.set(accepted.id, message instanceof Resting ? message : fingerprint);
-    const entry = `${accepted.participant}\n${fingerprint}`;
-    const known = this.nonces.get(accepted.nonce);
-    if (known === undefined) this.nonces.set(accepted.nonce, entry);
-    else this.nonces.set(accepted.nonce, [...(typeof known === 'string' ? [known] : known), entry]);
-    slot.accepted.push(accepted);
-  }
-
-  /** the fingerprint of the accepted message with this participant's nonce, if it names an open slot */
-  nonce(participant: string, nonce: string): string | undefined {
-    const known = this.nonces.get(nonce);
-    if (known === undefined) return undefined;
-    for (const entry of typeof known === 'string' ? [known] : known) {
-      if (entry.length > participant.length && entry.charCodeAt(participant.length) === 10 && entry.startsWith(participant)) return entry.slice(participant.length + 1);
-    }
-    return undefined;
-  }
-
-  private forget(message: Accepted): void {
-    if (message.type === 'order') this.orders.delete(message.id);
-    const known = this.nonces.get(message.nonce);
-    const left = typeof known === 'string' ? [] : (known ?? []).filter((entry) => !entry.startsWith(`${message.participant}\n`));
-    if (left.length === 0) this.nonces.delete(message.nonce);
-    else this.nonces.set(message.nonce, left.length === 1 ? left[0] : left);
-    const book = this.participants.get(message.participant);
-    if (book !== undefined && book.openBids + book.openAsks === 0) this.participants.delete(message.participant);
   }
 
   /** A resting order of a snapshot back in the book (remember() has its id and nonce already). */
   restore(slot: SlotBook, order: Resting, out: Outcome): void {
-    this.orders.set(order.id, order);
+    this.recall.relink(order);
     this.rest(slot, order, out);
   }
 
@@ -305,7 +251,11 @@ export class Engine {
       out.clearings.push(summary);
       this.lastClearing = summary;
     }
-    for (const message of slot.accepted) this.forget(message);
+    for (const message of slot.accepted) {
+      this.recall.forget(message);
+      const book = this.participants.get(message.participant);
+      if (book !== undefined && book.openBids + book.openAsks === 0) this.participants.delete(message.participant);
+    }
     this.slots.delete(slot.startMs);
   }
 }

@@ -1,7 +1,7 @@
 // One delivery slot of a market: a bid and an ask ladder per book zone, the energy that has crossed each zone
 // boundary, the slot's trade sequence and running totals, and the ids and nonces of the messages that name it.
 
-import type { Accepted } from './engine';
+import type { Accepted } from './recall';
 import { ExactSum } from './exact';
 import { Ladder, type Resting } from './ladder';
 import { iso, pairKey, type MarketRules } from './rules';
