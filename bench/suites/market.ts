@@ -1,15 +1,19 @@
 // Suite `market`: lib/market against nodejs-order-book (devDependency, the peer) on the same random streams.
 // continuousOrdersPerSec / peerContinuousOrdersPerSec: 1,000,000 random limit orders, mixed sides, prices
 //   spread around one mid so that about half cross; each book takes the same orders in the same order.
-//   Ours: Engine.place (the matching core, the same work as the peer's limit(): match, rest, report trades;
-//   no validation and no journal). Orders are built in chunks outside the timed part, for both.
+//   Ours: Engine.place (the matching core: match, rest, report trades, and remember ids and nonces for the
+//   duplicate and replay checks; no validation and no journal), the peer's limit(). Orders are built in chunks
+//   outside the timed part. Each book runs in a fresh process, three times in turn; the medians are reported,
+//   per second of the process's CPU time (the cores are shared; wall time would measure the neighbours).
 // cancelCrowdedLevelUs / peerCancelCrowdedLevelUs: one cancel in a level of 10,000 resting orders (the median
 //   of 200 cancels at spread positions, the level refilled after each).
-// auctionClear100kMs: one call auction over 100,000 orders of one slot (the median of 5, after 2 warm-ups).
+// auctionClear100kMs: one call auction over 100,000 orders of one slot (CPU time; the median of 5, after 2
+//   warm-ups).
 // journaledOrdersPerSec: the same kind of stream through Market.submitMany (validation, journal with group
 //   commit and fdatasync, matching) in bursts of 500, unsigned-allowed: what a node can expect from lib.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrderBook, Side } from 'nodejs-order-book';
@@ -77,34 +81,65 @@ function settings(mode: 'continuous' | 'auction') {
   return validateMarketSettings({ ...defaultMarketSettings('bench'), mode, maxOpenOrdersPerParticipant: 1_000_000, rateLimit: { orders: 1_000_000_000, perMs: 1 }, allowUnsigned: true, maxClockSkewMs: 1e12 });
 }
 
-const CHUNK = 20_000;
+/** orders built per timed chunk: few enough that the young generation does not copy them inside the timing */
+const CHUNK = 2_000;
 
-function continuousOurs(seed: number, count: number): number {
+/** the median: robust to a garbage collection or a burst of other load in the middle of one measurement */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * CPU time of this process (user + system, garbage collector threads included), in ms. The machine's cores
+ * are shared: wall time would count the time other processes had the CPU, and so vary from run to run.
+ */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** One book through the whole stream, in this process, per CPU second; what a child process of the suite runs. */
+export function continuousRate(book: 'ours' | 'peer', seed: number, count: number): number {
   const engine = new Engine(settings('continuous'));
+  const peer = new OrderBook();
   let elapsed = 0;
   let trades = 0;
   for (let first = 0; first < count; first += CHUNK) {
-    const orders = stream(seed, Math.min(CHUNK, count - first), first).map(orderOf);
-    const out = emptyOutcome();
-    const started = performance.now();
-    for (const order of orders) engine.place(order, META, AT_MS, out);
-    elapsed += performance.now() - started;
-    trades += out.trades.length;
+    const chunk = stream(seed, Math.min(CHUNK, count - first), first);
+    if (book === 'ours') {
+      const orders = chunk.map(orderOf);
+      const out = emptyOutcome();
+      const started = cpuMs();
+      for (const order of orders) engine.place(order, META, AT_MS, out);
+      elapsed += cpuMs() - started;
+      trades += out.trades.length;
+    } else {
+      const orders = chunk.map((s) => ({ id: s.id, side: s.buy ? Side.BUY : Side.SELL, size: s.quantityWh, price: s.priceTicks * TICK }));
+      const started = cpuMs();
+      for (const order of orders) peer.limit(order);
+      elapsed += cpuMs() - started;
+    }
   }
-  if (trades < count / 4) throw new Error(`bench stream made only ${trades} trades; it should cross about half the time`);
+  if (book === 'ours' && trades < count / 4) throw new Error(`bench stream made only ${trades} trades; it should cross about half the time`);
   return count / (elapsed / 1000);
 }
 
-function continuousPeer(seed: number, count: number): number {
-  const book = new OrderBook();
-  let elapsed = 0;
-  for (let first = 0; first < count; first += CHUNK) {
-    const orders = stream(seed, Math.min(CHUNK, count - first), first).map((s) => ({ id: s.id, side: s.buy ? Side.BUY : Side.SELL, size: s.quantityWh, price: s.priceTicks * TICK }));
-    const started = performance.now();
-    for (const order of orders) book.limit(order);
-    elapsed += performance.now() - started;
+/**
+ * Each book runs the stream in a fresh process, three times, ours and the peer's in turn, and the medians are
+ * compared: two cores are shared by several processes, and a minute apart the same code can run at half the
+ * speed; a fresh process also keeps one book's garbage out of the other's timing.
+ */
+function continuous(seed: number, count: number): { ours: number; peer: number } {
+  const runs = { ours: [] as number[], peer: [] as number[] };
+  for (let round = 0; round < 3; round++) {
+    for (const book of ['ours', 'peer'] as const) {
+      const child = spawnSync(process.execPath, [__filename, book, String(seed), String(count)], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`the ${book} continuous bench failed: ${child.stderr}`);
+      runs[book].push(Number(child.stdout));
+    }
   }
-  return count / (elapsed / 1000);
+  return { ours: median(runs.ours), peer: median(runs.peer) };
 }
 
 const CROWD = 10_000;
@@ -114,11 +149,6 @@ function crowdedOrder(i: number): Order {
   return { ...orderOf({ id: `c${i}`, buy: true, quantityWh: 10, priceTicks: MID_TICKS, participant: `p${i % 1000}` }) };
 }
 
-/** the median: one cancel is microseconds, and a garbage collection in the middle of one would be the mean */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function cancelOurs(): number {
   const engine = new Engine(settings('continuous'));
@@ -154,9 +184,9 @@ function auctionOnce(seed: number, count: number): number {
   const engine = new Engine(settings('auction'));
   const out = emptyOutcome();
   for (const order of stream(seed, count).map(orderOf)) engine.place(order, META, AT_MS, out);
-  const started = performance.now();
+  const started = cpuMs();
   engine.clear(AT_MS, out);
-  const elapsed = performance.now() - started;
+  const elapsed = cpuMs() - started;
   if (out.trades.length === 0) throw new Error('the bench auction made no trade');
   return elapsed;
 }
@@ -198,8 +228,7 @@ export interface MarketBenchOptions {
 export async function marketBench(options: MarketBenchOptions = {}): Promise<BenchResult[]> {
   const seed = 20261201;
   const orders = options.orders ?? 1_000_000;
-  const ours = continuousOurs(seed, orders);
-  const peer = continuousPeer(seed, orders);
+  const { ours, peer } = continuous(seed, orders);
   const cancel = cancelOurs();
   const peerCancel = cancelPeer();
   const auction = auctionOurs(seed + 1, options.auctionOrders ?? 100_000);
@@ -219,3 +248,9 @@ export const marketSuite: BenchSuite = {
   name: 'market',
   run: () => marketBench(),
 };
+
+// `node market.js ours|peer SEED COUNT`: one continuous run, as the suite's child process.
+if (require.main === module) {
+  const [book, seed, count] = process.argv.slice(2);
+  process.stdout.write(String(continuousRate(book === 'peer' ? 'peer' : 'ours', Number(seed), Number(count))));
+}

@@ -39,13 +39,12 @@ interface AuctionZone {
   bids: AuctionLevel[];
 }
 
-/** One side's fills in priority order, as parallel arrays (an auction makes tens of thousands) */
-interface Fills {
-  orders: Resting[];
-  wh: number[];
+/** What one side fills: `totalWh` of its levels in priority order, passing over the orders in `skip`. */
+interface SideFill {
+  side: readonly AuctionLevel[];
+  totalWh: number;
+  skip: ReadonlySet<Resting>;
 }
-
-const last = (fills: Fills): Resting => fills.orders[fills.orders.length - 1];
 
 function levels(ladder: Ladder, excluded: ReadonlyMap<Level, number>): AuctionLevel[] {
   const out: AuctionLevel[] = [];
@@ -60,25 +59,74 @@ function curveOf(side: readonly AuctionLevel[]): Curve {
   return { prices: side.map((level) => level.price), volumes: side.map((level) => level.volumeWh) };
 }
 
-/**
- * Fills `totalWh` of a side in priority order, passing over the orders in `skip`; orders that would get less
- * than their minimum come back as violators.
- */
-function fillSide(side: readonly AuctionLevel[], totalWh: number, skip: ReadonlySet<Resting>, violators: Resting[]): Fills {
-  const fills: Fills = { orders: [], wh: [] };
-  let left = totalWh;
-  for (const { level } of side) {
-    for (let order = level.head; order && left > 0; order = order.next) {
-      if (skip.size > 0 && skip.has(order)) continue;
-      const wh = Math.min(order.remainingWh, left);
-      if (wh < Math.min(order.minFillWh, order.remainingWh)) violators.push(order);
-      fills.orders.push(order);
-      fills.wh.push(wh);
-      left -= wh;
-    }
-    if (left === 0) break;
+/** The marginal level (the last that fills) and the Wh that fill in it; every level before it fills completely. */
+function marginal(fill: SideFill): { level: AuctionLevel; wh: number } {
+  let left = fill.totalWh;
+  for (const level of fill.side) {
+    if (left <= level.volumeWh) return { level, wh: left };
+    left -= level.volumeWh;
   }
-  return fills;
+  throw new Error('an auction side filled more than it offers');
+}
+
+/**
+ * Walks the marginal level in time order: `visit` sees each order that fills and its share. Only there can
+ * an order get less than it asks for, so only there can a minimum fill be missed.
+ */
+function walkMarginal(fill: SideFill, visit: (order: Resting, wh: number) => void): void {
+  const { level, wh } = marginal(fill);
+  let left = wh;
+  for (let order = level.level.head; order && left > 0; order = order.next) {
+    if (fill.skip.has(order)) continue;
+    const share = Math.min(order.remainingWh, left);
+    visit(order, share);
+    left -= share;
+  }
+}
+
+function violatorsOf(fill: SideFill, violators: Resting[]): void {
+  if (fill.totalWh === 0) return;
+  walkMarginal(fill, (order, wh) => {
+    if (wh < Math.min(order.minFillWh, order.remainingWh)) violators.push(order);
+  });
+}
+
+function lastFilled(fill: SideFill): Resting {
+  let last: Resting | undefined;
+  walkMarginal(fill, (order) => (last = order));
+  return last as Resting;
+}
+
+/** The orders of one side that fill, in priority order, each with its share; it steps past an order taken from the book. */
+class FillCursor {
+  order: Resting | null = null;
+  wh = 0;
+  used = 0;
+  private at = -1;
+  private following: Resting | null = null;
+  private left: number;
+
+  constructor(private readonly fill: SideFill) {
+    this.left = fill.totalWh;
+    this.advance();
+  }
+
+  advance(): void {
+    this.order = null;
+    while (this.left > 0) {
+      let node = this.following;
+      while (node === null && ++this.at < this.fill.side.length) node = this.fill.side[this.at].level.head;
+      if (node === null) throw new Error('an auction side filled more than it offers');
+      // The next order is found now: taking this one from the book unlinks it.
+      this.following = node.next;
+      if (this.fill.skip.has(node)) continue;
+      this.order = node;
+      this.wh = Math.min(node.remainingWh, this.left);
+      this.used = 0;
+      this.left -= this.wh;
+      return;
+    }
+  }
 }
 
 function flowOf(engine: Engine, slot: SlotBook, zones: readonly AuctionZone[]): FlowResult {
@@ -91,8 +139,8 @@ function flowOf(engine: Engine, slot: SlotBook, zones: readonly AuctionZone[]): 
 }
 
 interface Allocation {
-  sellers: Fills[];
-  buyers: Fills[];
+  sellers: SideFill[];
+  buyers: SideFill[];
   flowWh: number[][];
   /** per sellers' zone (pay-as-clear), or the one zone's seller price (trade reduction) */
   prices: (number | undefined)[];
@@ -102,12 +150,13 @@ interface Allocation {
 
 function payAsClear(engine: Engine, zones: readonly AuctionZone[], flow: FlowResult, excluded: ReadonlySet<Resting>, violators: Resting[]): Allocation {
   const { zones: rules, settings } = engine.rules;
-  const sellers = zones.map((zone, z) => fillSide(zone.asks, flow.soldWh[z], excluded, violators));
-  const buyers = zones.map((zone, z) => fillSide(zone.bids, flow.boughtWh[z], excluded, violators));
-  const lowestBid = buyers.map((fills) => (fills.orders.length > 0 ? last(fills).price : Infinity));
+  const sellers = zones.map((zone, z): SideFill => ({ side: zone.asks, totalWh: flow.soldWh[z], skip: excluded }));
+  const buyers = zones.map((zone, z): SideFill => ({ side: zone.bids, totalWh: flow.boughtWh[z], skip: excluded }));
+  for (const fill of [...sellers, ...buyers]) violatorsOf(fill, violators);
+  const lowestBid = buyers.map((fill) => (fill.totalWh > 0 ? marginal(fill).level.price : Infinity));
   const prices = zones.map((zone, a) => {
     if (flow.soldWh[a] === 0) return undefined;
-    const lower = last(sellers[a]).price;
+    const lower = marginal(sellers[a]).level.price;
     let upper = Infinity;
     let exportWh = 0;
     let importWh = 0;
@@ -125,24 +174,20 @@ function payAsClear(engine: Engine, zones: readonly AuctionZone[], flow: FlowRes
 
 function tradeReduction(zones: readonly AuctionZone[], flow: FlowResult, excluded: ReadonlySet<Resting>, violators: Resting[]): Allocation | undefined {
   const zone = zones[0];
-  const sellers = fillSide(zone.asks, flow.soldWh[0], excluded, []);
-  const buyers = fillSide(zone.bids, flow.boughtWh[0], excluded, []);
-  const marginalSeller = last(sellers);
-  const marginalBuyer = last(buyers);
+  const marginalSeller = lastFilled({ side: zone.asks, totalWh: flow.soldWh[0], skip: excluded });
+  const marginalBuyer = lastFilled({ side: zone.bids, totalWh: flow.boughtWh[0], skip: excluded });
   const skip = new Set([...excluded, marginalSeller, marginalBuyer]);
-  const without = (side: AuctionLevel[], marginal: Resting, keep: (price: number) => boolean): AuctionLevel[] =>
-    side.filter((l) => keep(l.price)).map((l) => (l.level === marginal.level ? { ...l, volumeWh: l.volumeWh - marginal.remainingWh } : l));
+  const without = (side: AuctionLevel[], marginalOrder: Resting, keep: (price: number) => boolean): AuctionLevel[] =>
+    side.filter((l) => keep(l.price)).map((l) => (l.level === marginalOrder.level ? { ...l, volumeWh: l.volumeWh - marginalOrder.remainingWh } : l));
   const asks = without(zone.asks, marginalSeller, (price) => price <= marginalSeller.price);
   const bids = without(zone.bids, marginalBuyer, (price) => price >= marginalBuyer.price);
   const volumeWh = Math.min(asks.reduce((sum, l) => sum + l.volumeWh, 0), bids.reduce((sum, l) => sum + l.volumeWh, 0));
   if (volumeWh === 0) return undefined;
-  return {
-    sellers: [fillSide(asks, volumeWh, skip, violators)],
-    buyers: [fillSide(bids, volumeWh, skip, violators)],
-    flowWh: [[volumeWh]],
-    prices: [marginalSeller.price],
-    buyerPrice: marginalBuyer.price,
-  };
+  const sellers: SideFill = { side: asks, totalWh: volumeWh, skip };
+  const buyers: SideFill = { side: bids, totalWh: volumeWh, skip };
+  violatorsOf(sellers, violators);
+  violatorsOf(buyers, violators);
+  return { sellers: [sellers], buyers: [buyers], flowWh: [[volumeWh]], prices: [marginalSeller.price], buyerPrice: marginalBuyer.price };
 }
 
 export function callAuction(engine: Engine, slot: SlotBook, atIso: string, out: Outcome): void {
@@ -198,45 +243,40 @@ export function callAuction(engine: Engine, slot: SlotBook, atIso: string, out: 
 
 type Figures = Omit<SummaryFigures, 'best' | 'priceMsatPerKwh' | 'buyerPriceMsatPerKwh'>;
 
+/** Pairs sellers and buyers in priority order, zone pair by zone pair, and takes each fill from the book once it is traded. */
 function trade(engine: Engine, slot: SlotBook, zones: readonly AuctionZone[], allocation: Allocation, atIso: string, out: Outcome, zonePrices: Figures['zones']): void {
   const rules = engine.rules.zones;
-  const buyerAt = zones.map(() => ({ index: 0, used: 0 }));
+  const buyers = allocation.buyers.map((fill) => new FillCursor(fill));
   for (let a = 0; a < zones.length; a++) {
     const price = allocation.prices[a];
     if (price === undefined) continue;
-    const sellers = allocation.sellers[a];
-    let s = 0;
-    let sUsed = 0;
+    const sellers = new FillCursor(allocation.sellers[a]);
     let sold = 0;
     for (let b = 0; b < zones.length; b++) {
       let left = allocation.flowWh[a][b];
       const fee = rules.fee(zones[a].book.zone, zones[b].book.zone);
       const surplus = allocation.buyerPrice === undefined ? 0 : allocation.buyerPrice - price;
-      const at = buyerAt[b];
-      const buyers = allocation.buyers[b];
+      const buyer = buyers[b];
       while (left > 0) {
-        const seller = sellers.orders[s];
-        const buyer = buyers.orders[at.index];
-        const sellerWh = sellers.wh[s];
-        const buyerWh = buyers.wh[at.index];
-        const wh = Math.min(left, sellerWh - sUsed, buyerWh - at.used);
-        engine.trade(slot, buyer, seller, wh, price, fee, surplus, 'auction', atIso, out);
+        const s = sellers.order as Resting;
+        const t = buyer.order as Resting;
+        const wh = Math.min(left, sellers.wh - sellers.used, buyer.wh - buyer.used);
+        engine.trade(slot, t, s, wh, price, fee, surplus, 'auction', atIso, out);
         sold += wh;
         left -= wh;
-        sUsed += wh;
-        at.used += wh;
-        if (sUsed === sellerWh) {
-          s++;
-          sUsed = 0;
+        sellers.used += wh;
+        buyer.used += wh;
+        if (sellers.used === sellers.wh) {
+          engine.take(s, sellers.wh);
+          sellers.advance();
         }
-        if (at.used === buyerWh) {
-          at.index++;
-          at.used = 0;
+        if (buyer.used === buyer.wh) {
+          engine.take(t, buyer.wh);
+          buyer.advance();
         }
       }
     }
     zonePrices.push({ zone: zones[a].book.zone, priceMsatPerKwh: price, soldWh: sold });
   }
-  for (const side of [allocation.sellers, allocation.buyers]) for (const fills of side) fills.orders.forEach((order, i) => engine.take(order, fills.wh[i]));
   out.bookChanged = true;
 }

@@ -26,8 +26,10 @@ interface SlotState {
   lastPriceMsatPerKwh?: number;
   crossedWh: [string, number][];
   offered: { zone: string; bids: [number, number][]; asks: [number, number][] }[];
-  /** the orders and cancels accepted for the slot, in order, with their fingerprints */
-  accepted: { type: 'order' | 'cancel'; id: string; participant: string; nonce: string; fingerprint: string }[];
+  /** the orders accepted for the slot, in order: [id, participant, nonce, fingerprint] */
+  orderIds: [string, string, string, string][];
+  /** the cancels accepted for the slot, in order: [participant, nonce, fingerprint] */
+  cancels: [string, string, string][];
   orders: OrderState[];
 }
 
@@ -61,7 +63,8 @@ export function engineState(engine: Engine): EngineState {
       },
       crossedWh: byKey(slot.crossedWh),
       offered: slot.zoneList.map((book) => ({ zone: book.zone, bids: byKey(book.offeredBids), asks: byKey(book.offeredAsks) })),
-      accepted: slot.accepted.map(({ type, id, participant, nonce }) => ({ type, id, participant, nonce, fingerprint: engine.recall.nonce(participant, nonce) as string })),
+      orderIds: slot.orderIds.map((id, i) => [id, slot.orderOwners[i], slot.orderNonces[i], engine.recall.fingerprintOf(id) as string]),
+      cancels: slot.cancelOwners.map((p, i) => [p, slot.cancelNonces[i], engine.recall.cancelFingerprint(p, slot.cancelNonces[i]) as string]),
       orders: orders.map((o) => ({ seq: o.seq, order: o.order, remainingWh: o.remainingWh, zone: o.zone, payTo: o.payTo, atMs: o.atMs })),
     };
     if (slot.lastPriceMsatPerKwh !== undefined) state.lastPriceMsatPerKwh = slot.lastPriceMsatPerKwh;
@@ -119,11 +122,16 @@ export function engineFromState(state: EngineState, settings: MarketSettings = s
       for (const [index, wh] of offered.bids) book.offeredBids.set(index, wh);
       for (const [index, wh] of offered.asks) book.offeredAsks.set(index, wh);
     }
-    for (const { fingerprint, ...message } of saved.accepted) engine.recall.remember(slot, message, fingerprint);
+    for (const [id, participant, nonce, fingerprint] of saved.orderIds) engine.recall.rememberOrder(slot, id, participant, nonce, fingerprint);
+    for (const [participant, nonce, fingerprint] of saved.cancels) engine.recall.rememberCancel(slot, participant, nonce, fingerprint);
     for (const kept of saved.orders) {
       const order = engine.resting(kept.seq, kept.order, kept.remainingWh, { ...kept, fingerprint: engine.recall.fingerprintOf(kept.order.id) as string }, kept.atMs);
-      if (order.priceIndex < 0) dropped.push(kept);
-      else engine.restore(slot, order, scratch);
+      if (order.priceIndex < 0) {
+        dropped.push(kept);
+      } else {
+        engine.rest(slot, order, scratch);
+        engine.recall.resting(order);
+      }
     }
   }
   return { engine, dropped };

@@ -106,23 +106,22 @@ export class Engine {
     const atIso = this.time(atMs);
     const taker = this.resting(++this.arrivals, order, order.quantityWh, meta, this.atMs);
     const slot = this.slotAt(taker.slotStartMs);
-    this.recall.remember(slot, taker, meta.fingerprint);
     if (this.settings.mode === 'continuous') matchContinuous(this, slot, taker, atIso, out);
     else this.rest(slot, taker, out);
+    this.recall.rememberOrder(slot, order.id, order.participant, order.nonce, taker.ladder === null ? meta.fingerprint : taker);
   }
 
   cancel(cancel: Cancel, fingerprint: string, atMs: number, out: Outcome): void {
     const atIso = this.time(atMs);
     const target = this.recall.restingOrder(cancel.id);
     if (target === undefined) return;
-    this.recall.remember(this.slots.get(target.slotStartMs) as SlotBook, cancel, fingerprint);
+    this.recall.rememberCancel(this.slots.get(target.slotStartMs) as SlotBook, cancel.participant, cancel.nonce, fingerprint);
     this.remove(target, 'cancelled', atIso, out);
   }
 
-  /** A resting order of a snapshot back in the book (remember() has its id and nonce already). */
-  restore(slot: SlotBook, order: Resting, out: Outcome): void {
-    this.recall.relink(order);
-    this.rest(slot, order, out);
+  /** the order with this id if it rests in the book */
+  restingOrder(id: string): Resting | undefined {
+    return this.recall.restingOrder(id);
   }
 
   rest(slot: SlotBook, order: Resting, out: Outcome): void {
@@ -139,6 +138,7 @@ export class Engine {
     const ladder = order.ladder;
     if (ladder === null) return;
     ladder.remove(order);
+    this.recall.left(order);
     if (order.isBuy) order.owner.openBids--;
     else order.owner.openAsks--;
   }
@@ -251,10 +251,10 @@ export class Engine {
       out.clearings.push(summary);
       this.lastClearing = summary;
     }
-    for (const message of slot.accepted) {
-      this.recall.forget(message);
-      const book = this.participants.get(message.participant);
-      if (book !== undefined && book.openBids + book.openAsks === 0) this.participants.delete(message.participant);
+    this.recall.forgetSlot(slot);
+    for (const participant of new Set([...slot.orderOwners, ...slot.cancelOwners])) {
+      const book = this.participants.get(participant);
+      if (book !== undefined && book.openBids + book.openAsks === 0) this.participants.delete(participant);
     }
     this.slots.delete(slot.startMs);
   }

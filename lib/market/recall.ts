@@ -1,46 +1,70 @@
-// What admission must remember about the messages accepted for open slots: every order by id (the order
-// itself, which a cancel finds), and every nonce with its participant; each with the fingerprint (sha256 of
-// the canonical JSON) that tells an identical re-submission from a replay. Forgotten when the slot closes:
-// a message for a closed slot is refused anyway.
+// What admission must remember about the messages accepted for open slots: every order's id with its
+// fingerprint (sha256 of its canonical JSON, which tells an identical re-submission from a different order
+// with the same id), every nonce with its participant, and every cancel's fingerprint. Forgotten when the
+// slot closes: a message for a closed slot is refused anyway. An order that left the book is remembered by
+// strings only: it is garbage at once, as in any book, however long its id is remembered. While it rests, the
+// same table finds it for a cancel.
 
-import type { Cancel, Order } from '../schemas';
-import { Resting } from './ladder';
+import type { Resting } from './ladder';
 import type { SlotBook } from './slot-book';
-
-/** the ids and nonces of these messages are remembered until their slot closes */
-export type Accepted = Pick<Order | Cancel, 'type' | 'id' | 'participant' | 'nonce'>;
+import { StringTable } from './string-table';
 
 export class Recall {
-  /** the order (resting or not), or only its fingerprint when it was restored from a snapshot after it left the book */
-  private readonly orders = new Map<string, Resting | string>();
-  /**
-   * By nonce: `participant \n fingerprint`, or a list of those when participants chose the same nonce. One flat
-   * map, not one per participant: this is on the path of every order.
-   */
-  private readonly nonces = new Map<string, string | string[]>();
+  /** order id → the order while it rests (what a cancel finds), its fingerprint once it left the book */
+  private readonly orders = new StringTable<Resting | string>();
+  /** nonce → the participant that used it, or those that did when participants chose the same nonce */
+  private readonly nonces = new StringTable<string | string[]>();
+  /** participant \n nonce → a cancel's fingerprint (cancels are few; orders are recognised by id) */
+  private readonly cancels = new Map<string, string>();
 
-  /** Keeps an order's id and a message's nonce, with its fingerprint, until `slot` closes. */
-  remember(slot: SlotBook, message: Resting | Accepted, fingerprint: string): void {
-    const accepted = message instanceof Resting ? message.order : message;
-    if (accepted.type === 'order') this.orders.set(accepted.id, message instanceof Resting ? message : fingerprint);
-    const entry = `${accepted.participant}\n${fingerprint}`;
-    const known = this.nonces.get(accepted.nonce);
-    if (known === undefined) this.nonces.set(accepted.nonce, entry);
-    else this.nonces.set(accepted.nonce, [...(typeof known === 'string' ? [known] : known), entry]);
-    slot.accepted.push(accepted);
+  /** An accepted order: `known` is the order when it rests, else its fingerprint. */
+  rememberOrder(slot: SlotBook, id: string, participant: string, nonce: string, known: Resting | string): void {
+    const entry = this.orders.set(id, known);
+    if (typeof known === 'object') known.recallEntry = entry;
+    this.useNonce(participant, nonce);
+    slot.orderIds.push(id);
+    slot.orderOwners.push(participant);
+    slot.orderNonces.push(nonce);
   }
 
-  /** A resting order restored from a snapshot: a cancel can find it again. */
-  relink(order: Resting): void {
-    this.orders.set(order.id, order);
+  rememberCancel(slot: SlotBook, participant: string, nonce: string, fingerprint: string): void {
+    this.cancels.set(`${participant}\n${nonce}`, fingerprint);
+    this.useNonce(participant, nonce);
+    slot.cancelOwners.push(participant);
+    slot.cancelNonces.push(nonce);
   }
 
-  forget(message: Accepted): void {
-    if (message.type === 'order') this.orders.delete(message.id);
-    const known = this.nonces.get(message.nonce);
-    const left = typeof known === 'string' ? [] : (known ?? []).filter((entry) => !entry.startsWith(`${message.participant}\n`));
-    if (left.length === 0) this.nonces.delete(message.nonce);
-    else this.nonces.set(message.nonce, left.length === 1 ? left[0] : left);
+  private useNonce(participant: string, nonce: string): void {
+    const known = this.nonces.get(nonce);
+    this.nonces.set(nonce, known === undefined ? participant : [...(typeof known === 'string' ? [known] : known), participant]);
+  }
+
+  private dropNonce(participant: string, nonce: string): void {
+    const known = this.nonces.get(nonce);
+    const left = typeof known === 'string' || known === undefined ? [] : known.filter((p) => p !== participant);
+    if (left.length === 0) this.nonces.delete(nonce);
+    else this.nonces.set(nonce, left.length === 1 ? left[0] : left);
+  }
+
+  forgetSlot(slot: SlotBook): void {
+    slot.orderIds.forEach((id, i) => {
+      this.orders.delete(id);
+      this.dropNonce(slot.orderOwners[i], slot.orderNonces[i]);
+    });
+    slot.cancelOwners.forEach((participant, i) => {
+      this.cancels.delete(`${participant}\n${slot.cancelNonces[i]}`);
+      this.dropNonce(participant, slot.cancelNonces[i]);
+    });
+  }
+
+  /** The order rests in the book now (a snapshot restored). */
+  resting(order: Resting): void {
+    order.recallEntry = this.orders.set(order.id, order);
+  }
+
+  /** The order left the book: only its fingerprint is kept (by entry number: an auction lets thousands go). */
+  left(order: Resting): void {
+    if (order.recallEntry >= 0) this.orders.setEntry(order.recallEntry, order.fingerprint);
   }
 
   /** the fingerprint of the order accepted with this id, if its slot is open */
@@ -52,16 +76,17 @@ export class Recall {
   /** the order with this id if it rests in the book */
   restingOrder(id: string): Resting | undefined {
     const known = this.orders.get(id);
-    return typeof known === 'object' && known.ladder !== null ? known : undefined;
+    return typeof known === 'object' ? known : undefined;
   }
 
-  /** the fingerprint of the accepted message with this participant's nonce, if it names an open slot */
-  nonce(participant: string, nonce: string): string | undefined {
+  /** whether this participant used this nonce in a message for an open slot */
+  nonceUsed(participant: string, nonce: string): boolean {
     const known = this.nonces.get(nonce);
-    if (known === undefined) return undefined;
-    for (const entry of typeof known === 'string' ? [known] : known) {
-      if (entry.length > participant.length && entry.charCodeAt(participant.length) === 10 && entry.startsWith(participant)) return entry.slice(participant.length + 1);
-    }
-    return undefined;
+    return known === participant || (Array.isArray(known) && known.includes(participant));
+  }
+
+  /** the fingerprint of the cancel accepted with this participant's nonce */
+  cancelFingerprint(participant: string, nonce: string): string | undefined {
+    return this.cancels.get(`${participant}\n${nonce}`);
   }
 }

@@ -1,7 +1,6 @@
 // One delivery slot of a market: a bid and an ask ladder per book zone, the energy that has crossed each zone
 // boundary, the slot's trade sequence and running totals, and the ids and nonces of the messages that name it.
 
-import type { Accepted } from './recall';
 import { ExactSum } from './exact';
 import { Ladder, type Resting } from './ladder';
 import { iso, pairKey, type MarketRules } from './rules';
@@ -42,8 +41,12 @@ export class SlotBook {
   readonly crossedWh = new Map<string, number>();
   tradeSeq = 0;
   totals: SlotTotals = { volumeWh: 0, trades: 0, welfare: new ExactSum(), fees: new ExactSum(), surplus: new ExactSum() };
-  /** the orders and cancels accepted for this slot: their ids and nonces are forgotten with it */
-  readonly accepted: Accepted[] = [];
+  /** the orders and cancels accepted for this slot, in order (parallel lists): recall.ts forgets them with it */
+  readonly orderIds: string[] = [];
+  readonly orderOwners: string[] = [];
+  readonly orderNonces: string[] = [];
+  readonly cancelOwners: string[] = [];
+  readonly cancelNonces: string[] = [];
   lastPriceMsatPerKwh: number | undefined;
   /** auction mode: the ioc and fok orders waiting for the next auction, which they leave after */
   transient: Resting[] = [];

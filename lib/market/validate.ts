@@ -127,8 +127,7 @@ function checkIdentity(ctx: AdmissionContext, message: Order | Cancel): void {
   } else if (!ctx.registry.verify(message)) {
     throw new Refusal('bad-signature', `sig is not participant ${message.participant}'s signature over the message`);
   }
-  const nonce = ctx.engine.recall.nonce(message.participant, message.nonce);
-  if (nonce !== undefined) throw new Refusal('replay', `nonce ${message.nonce} of participant ${message.participant} was used before`);
+  if (ctx.engine.recall.nonceUsed(message.participant, message.nonce)) throw new Refusal('replay', `nonce ${message.nonce} of participant ${message.participant} was used before`);
 }
 
 function orderVerdict(ctx: AdmissionContext, message: Record<string, unknown>, json: string, fingerprint: string): Verdict {
@@ -161,12 +160,12 @@ function orderVerdict(ctx: AdmissionContext, message: Record<string, unknown>, j
 
 function cancelVerdict(ctx: AdmissionContext, message: Record<string, unknown>, json: string, fingerprint: string): Verdict {
   const cancel = contract<Cancel>(isCancel, message);
-  if (ctx.engine.recall.nonce(cancel.participant, cancel.nonce) === fingerprint) return { kind: 'duplicate' };
+  if (ctx.engine.recall.cancelFingerprint(cancel.participant, cancel.nonce) === fingerprint) return { kind: 'duplicate' };
   if (ctx.checkTimeAndIdentity) {
     checkTimes(ctx.engine, cancel, ctx.nowMs);
     checkIdentity(ctx, cancel);
   }
-  const target = ctx.engine.recall.restingOrder(cancel.id);
+  const target = ctx.engine.restingOrder(cancel.id);
   if (target === undefined) throw new Refusal('unknown-order', `id ${cancel.id} is not an open order of this market`);
   if (target.participant !== cancel.participant) throw new Refusal('not-owner', `order ${cancel.id} belongs to another participant, not ${cancel.participant}`);
   return { kind: 'cancel', cancel, fingerprint, json };

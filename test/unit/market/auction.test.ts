@@ -128,7 +128,7 @@ describe('market call auction', () => {
     // With carol, 300 Wh would trade and carol get 100 < 150; without her 200 Wh trade. Excess D − S = 300 − 200
     // from 40 to 60: the midpoint, 50.
     assert.deepEqual(book.trades(), [[bid.id, cheap.id, 200, 50_000, 0]]);
-    assert.ok(book.engine.recall.restingOrder(picky.id));
+    assert.ok(book.engine.restingOrder(picky.id));
   });
 
   it('ioc and fok take part in the next auction only; fok fills completely or not at all', () => {

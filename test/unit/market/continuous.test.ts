@@ -21,7 +21,7 @@ describe('market continuous matching', () => {
     assert.deepEqual(book.depth('bids'), [[51_000, 60, 1]]);
     assert.equal(book.out.trades[0].id, 'well-7:20261201T0600:1');
     assert.equal(book.out.trades.at(-1)?.id, 'well-7:20261201T0600:3');
-    assert.ok(book.engine.recall.restingOrder(a1.id));
+    assert.ok(book.engine.restingOrder(a1.id));
   });
 
   it('ioc fills what it can and drops the rest', () => {
@@ -53,7 +53,7 @@ describe('market continuous matching', () => {
     assert.deepEqual(book.trades(), []);
     assert.deepEqual(book.removed(), [[taker.id, 'post-only-would-take', 100]]);
     assert.deepEqual(book.depth('bids'), [[49_000, 100, 1]]);
-    assert.ok(book.engine.recall.restingOrder(maker.id));
+    assert.ok(book.engine.restingOrder(maker.id));
   });
 
   it('minFillWh: no fill below the minimum of either order, unless it completes the order; a resting order passed over keeps its place', () => {
@@ -74,7 +74,7 @@ describe('market continuous matching', () => {
     assert.equal(book.trades().at(-1)?.[1], ask.id); // bob's 50 Wh remainder takes 50 of it first
     const picky = book.place(order('buy', 700, 50_000, 'hal', { minFillWh: 600 }));
     assert.equal(book.out.trades.filter((t) => t.buyOrderId === picky.id).length, 0);
-    assert.ok(book.engine.recall.restingOrder(picky.id));
+    assert.ok(book.engine.restingOrder(picky.id));
   });
 
   for (const [rule, removed, trades] of [

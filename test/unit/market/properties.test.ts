@@ -106,11 +106,11 @@ describe('market properties', function () {
         assert.deepEqual(book.removed(), ref.removed);
         const resting = new Map<string, number>();
         for (const o of orders) {
-          const r = book.engine.recall.restingOrder(o.id);
+          const r = book.engine.restingOrder(o.id);
           if (r) resting.set(o.id, r.remainingWh);
         }
         assert.deepEqual(resting, ref.resting);
-        checkTrades(orders, book.out.trades, (id) => book.engine.recall.restingOrder(id)?.remainingWh ?? 0);
+        checkTrades(orders, book.out.trades, (id) => book.engine.restingOrder(id)?.remainingWh ?? 0);
       }),
       { numRuns: 25 },
     );
@@ -130,14 +130,14 @@ describe('market properties', function () {
         assert.equal(BigInt(summary.bestWelfareMsat), referenceBestWelfare(orders) / 1000n);
         assert.equal(summary.welfareMsat, summary.bestWelfareMsat, 'pay-as-clear gives up no welfare');
         assert.ok(book.out.trades.every((t) => t.priceMsatPerKwh === ref.price), 'one price');
-        checkTrades(orders, book.out.trades, (id) => book.engine.recall.restingOrder(id)?.remainingWh ?? 0);
+        checkTrades(orders, book.out.trades, (id) => book.engine.restingOrder(id)?.remainingWh ?? 0);
         checkSummary(summary, orders, book.out.trades);
         if (ref.price === undefined) return;
         // Outside the price nothing fills; on each side the levels fill best first, and the last one in time order.
         const price = ref.price;
         for (const side of ['buy', 'sell'] as const) {
           const mine = orders.filter((o) => o.side === side);
-          const fillOf = (o: Order) => o.quantityWh - (book.engine.recall.restingOrder(o.id)?.remainingWh ?? 0);
+          const fillOf = (o: Order) => o.quantityWh - (book.engine.restingOrder(o.id)?.remainingWh ?? 0);
           for (const o of mine) if (side === 'buy' ? o.priceMsatPerKwh < price : o.priceMsatPerKwh > price) assert.equal(fillOf(o), 0);
           const inPriority = [...mine].sort((x, y) => (side === 'buy' ? y.priceMsatPerKwh - x.priceMsatPerKwh : x.priceMsatPerKwh - y.priceMsatPerKwh) || orders.indexOf(x) - orders.indexOf(y));
           let short = false;
@@ -167,7 +167,7 @@ describe('market properties', function () {
         assert.ok(summary.welfareMsat <= summary.bestWelfareMsat);
         const buyerPrices = new Set(book.out.trades.map((t) => t.priceMsatPerKwh + (t.surplusMsatPerKwh ?? 0)));
         assert.ok(buyerPrices.size <= 1 && new Set(book.out.trades.map((t) => t.priceMsatPerKwh)).size <= 1, 'one price for buyers, one for sellers');
-        checkTrades(orders, book.out.trades, (id) => book.engine.recall.restingOrder(id)?.remainingWh ?? 0);
+        checkTrades(orders, book.out.trades, (id) => book.engine.restingOrder(id)?.remainingWh ?? 0);
         checkSummary(summary, orders, book.out.trades);
       }),
       { numRuns: 25 },
@@ -195,7 +195,7 @@ describe('market properties', function () {
           orders.forEach((o, i) => book.place(o, entries[i][1]));
           book.clear();
           const trades = book.out.trades;
-          checkTrades(orders, trades, (id) => book.engine.recall.restingOrder(id)?.remainingWh ?? 0);
+          checkTrades(orders, trades, (id) => book.engine.restingOrder(id)?.remainingWh ?? 0);
           checkSummary(book.out.clearings[0], orders, trades);
           assert.equal(book.out.clearings[0].welfareMsat, book.out.clearings[0].bestWelfareMsat);
           pairs.forEach((p, i) => {
