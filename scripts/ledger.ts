@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     `chain: ${report.chain.ok ? 'intact' : 'BROKEN'}, ${report.chain.records} records from ${report.chain.anchor}, head seq ${report.chain.lastSeq} ${report.chain.headHash}`,
     ...report.trades.map((t) => {
       const money = `${t.deliveredWh} Wh at ${t.priceMsatPerKwh} msat/kWh owe ${t.owedMsat} msat; ${report.kind === 'pay-gate' ? 'received' : 'paid'} ${t.paidMsat} msat in ${t.payments} payments`;
-      const extra = t.zoneFeeMsat !== undefined ? `; zone fee ${t.zoneFeeMsat} msat, seller ${t.paidMsat - t.zoneFeeMsat} msat; ${t.signedReceipts ?? 0} signed receipts` : '';
+      const extra = t.operatorShareMsat !== undefined ? `; operator's share (zone fee and surplus) ${t.operatorShareMsat} msat, seller ${t.paidMsat - t.operatorShareMsat} msat; ${t.signedReceipts ?? 0} signed receipts` : '';
       return `trade ${t.tradeId} (${t.closed ? 'closed' : 'open'}): ${money}${extra}`;
     }),
     ...(report.unattributedMsat > 0 ? [`unattributed: ${report.unattributedMsat} msat received for no open trade`] : []),

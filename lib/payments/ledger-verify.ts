@@ -11,7 +11,7 @@ import { parseEntry, segmentFiles } from '../journal/format';
 import type { Trade } from '../schemas/market';
 import type { DeliveredRecord, GateClosedRecord, GateTradeRecord, PaymentRecord, ReceiptRecord, UnattributedRecord } from './gate-ledger';
 import { provesPayment } from './identity';
-import { owedMsat, tradePriceMsatPerKwh, zoneFeeShareMsat } from './money';
+import { owedMsat, tradePriceMsatPerKwh, operatorShareMsat } from './money';
 import { receiptSigningText } from './receipts';
 import { verifyNodeSignature } from './receipt-signature';
 import type { ClosedRecord, IntentRecord, PaidRecord, TradeRecord } from './stream-journal';
@@ -26,7 +26,7 @@ export interface TradeAudit {
   paidMsat: number;
   payments: number;
   /** gate: the zone fee part of what was received, which the seller owes the zone operator */
-  zoneFeeMsat?: number;
+  operatorShareMsat?: number;
   signedReceipts?: number;
 }
 
@@ -76,7 +76,7 @@ function auditGate(entries: readonly JournalEntry[], problems: string[]): { trad
   for (const { kind, data, seq } of entries) {
     if (kind === 'trade') {
       const { trade } = data as GateTradeRecord;
-      trades.set(trade.id, { audit: { ...tradeAudit(trade), zoneFeeMsat: 0, signedReceipts: 0 }, trade });
+      trades.set(trade.id, { audit: { ...tradeAudit(trade), operatorShareMsat: 0, signedReceipts: 0 }, trade });
     } else if (kind === 'delivered') {
       const record = data as DeliveredRecord;
       const t = trades.get(record.tradeId);
@@ -112,7 +112,7 @@ function auditGate(entries: readonly JournalEntry[], problems: string[]): { trad
   }
   for (const { audit, trade } of trades.values()) {
     audit.owedMsat = owedMsat(audit.deliveredWh, audit.priceMsatPerKwh);
-    audit.zoneFeeMsat = zoneFeeShareMsat(audit.deliveredWh, trade.feeMsatPerKwh);
+    audit.operatorShareMsat = operatorShareMsat(audit.deliveredWh, trade);
     if (audit.closed && audit.paidMsat !== audit.owedMsat) {
       problems.push(`trade ${audit.tradeId}: ${audit.deliveredWh} Wh delivered owe ${audit.owedMsat} msat, ${audit.paidMsat} msat were received (${audit.paidMsat > audit.owedMsat ? 'over' : 'under'}paid by ${Math.abs(audit.paidMsat - audit.owedMsat)})`);
     }

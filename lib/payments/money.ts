@@ -52,22 +52,29 @@ export function coveredWh(paidMsat: number, priceMsatPerKwh: number, capWh: numb
   return energy >= BigInt(capWh) ? capWh : Number(energy);
 }
 
-/** The all-in price a buyer pays per kWh: the seller's price plus the zone fee. */
-export function tradePriceMsatPerKwh(trade: Pick<Trade, 'priceMsatPerKwh' | 'feeMsatPerKwh'>): number {
-  const price = trade.priceMsatPerKwh + trade.feeMsatPerKwh;
-  assertWhole(price, 'priceMsatPerKwh + feeMsatPerKwh');
+type TradePrice = Pick<Trade, 'priceMsatPerKwh' | 'feeMsatPerKwh' | 'surplusMsatPerKwh'>;
+
+/**
+ * The all-in price a buyer pays per kWh: a trade is one payment obligation to the seller's payTo, of the seller's
+ * price plus the zone fee plus a trade-reduction surplus (lib/schemas/market.ts). The seller keeps its price and
+ * owes the operator's share (fee and surplus) to the market operator, outside the stream.
+ */
+export function tradePriceMsatPerKwh(trade: TradePrice): number {
+  const price = trade.priceMsatPerKwh + trade.feeMsatPerKwh + (trade.surplusMsatPerKwh ?? 0);
+  assertWhole(price, 'priceMsatPerKwh + feeMsatPerKwh + surplusMsatPerKwh');
   return price;
 }
 
 /** The most a trade can cost: its whole quantity at its all-in price. */
-export function tradeTotalMsat(trade: Pick<Trade, 'priceMsatPerKwh' | 'feeMsatPerKwh' | 'quantityWh'>): number {
+export function tradeTotalMsat(trade: TradePrice & Pick<Trade, 'quantityWh'>): number {
   return owedMsat(trade.quantityWh, tradePriceMsatPerKwh(trade));
 }
 
 /**
- * How the seller splits what it received: the zone fee part is floor(E × fee / 1000) of the cumulative energy,
- * the seller keeps the rest (so the seller, not the zone operator, bears the sub-msat remainder).
+ * How the seller splits what it received: the operator's share (zone fee and surplus) is floor(E × share / 1000)
+ * of the cumulative energy, the seller keeps the rest (so the seller, not the operator, bears the sub-msat
+ * remainder).
  */
-export function zoneFeeShareMsat(energyWh: number, feeMsatPerKwh: number): number {
-  return owedMsat(energyWh, feeMsatPerKwh);
+export function operatorShareMsat(energyWh: number, trade: Pick<Trade, 'feeMsatPerKwh' | 'surplusMsatPerKwh'>): number {
+  return owedMsat(energyWh, trade.feeMsatPerKwh + (trade.surplusMsatPerKwh ?? 0));
 }

@@ -1,6 +1,7 @@
 // Market contracts (DESIGN.md §4): Order and Cancel in (signed by their participant), Trade and Reject out.
-// Quantities are whole Wh, prices whole msat per kWh; a trade owes quantityWh × (priceMsatPerKwh +
-// feeMsatPerKwh) / 1000 msat, the remainder carried by the payment stream (DESIGN.md §5).
+// Quantities are whole Wh, prices whole msat per kWh; a trade is one payment obligation of quantityWh ×
+// (priceMsatPerKwh + feeMsatPerKwh + surplusMsatPerKwh) / 1000 msat to the seller's payTo, the remainder carried by
+// the payment stream (DESIGN.md §5); the seller owes the fee and surplus on to the market operator.
 //
 // Signatures: `sig` is an Ed25519 signature (hex) by the participant's signing key over the RFC 8785 canonical
 // JSON of the message without its `sig` property (lib/canonical-json.ts).
@@ -89,7 +90,7 @@ export const TradeSchema = Type.Object(
     quantityWh: Type.Integer({ minimum: 1, description: 'whole Wh' }),
     priceMsatPerKwh: PriceMsatPerKwh('what the seller receives per kWh'),
     feeMsatPerKwh: PriceMsatPerKwh('zone fee per kWh the buyer pays on top of the price; 0 within a zone'),
-    surplusMsatPerKwh: Type.Optional(PriceMsatPerKwh('trade reduction: what the buyer pays per kWh on top of price and fee, kept by the market operator; absent is 0')),
+    surplusMsatPerKwh: Type.Optional(PriceMsatPerKwh('trade reduction: what the buyer pays per kWh on top of price and fee, the market operator\'s; absent is 0')),
     deliveryStart: IsoTime('start of the delivery slot'),
     deliveryEnd: IsoTime('end of the delivery slot'),
     matchedAt: IsoTime('when the trade was made'),
@@ -97,7 +98,7 @@ export const TradeSchema = Type.Object(
     buyerZone: Type.Optional(Id("the buyer's zone")),
     sellerZone: Type.Optional(Id("the seller's zone")),
   },
-  { title: 'FlareGrid Trade', description: 'A match: the buyer owes quantityWh × (priceMsatPerKwh + feeMsatPerKwh + surplusMsatPerKwh) / 1000 msat; the seller receives quantityWh × priceMsatPerKwh / 1000, the fee and the surplus go to the market operator.' },
+  { title: 'FlareGrid Trade', description: "A match, and one payment obligation: the buyer pays quantityWh × (priceMsatPerKwh + feeMsatPerKwh + surplusMsatPerKwh) / 1000 msat to payTo as the energy is delivered. The seller keeps its price and owes the fee and the surplus (the operator's share) to the market operator, outside the stream." },
 );
 export type Trade = Static<typeof TradeSchema>;
 

@@ -53,7 +53,7 @@ describe('payments: the ledger audit (npm run ledger -- verify)', () => {
     assert.deepEqual(gate.problems, []);
     assert.equal(gate.kind, 'pay-gate');
     assert.deepEqual(
-      gate.trades.map((t) => [t.closed, t.deliveredWh, t.owedMsat, t.paidMsat, t.zoneFeeMsat]),
+      gate.trades.map((t) => [t.closed, t.deliveredWh, t.owedMsat, t.paidMsat, t.operatorShareMsat]),
       [[true, 500, owedMsat(500, P), owedMsat(500, P), owedMsat(500, 1001)]],
     );
     const stream = await verifyLedger(join(h.root, 'stream'));

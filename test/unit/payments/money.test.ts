@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { coveredWh, intervalMsat, owedMsat, tradePriceMsatPerKwh, tradeTotalMsat } from '../../../lib/payments/money';
+import { coveredWh, intervalMsat, operatorShareMsat, owedMsat, tradePriceMsatPerKwh, tradeTotalMsat } from '../../../lib/payments/money';
 import { trade } from './fixtures';
 
 describe('payments: money in integer msat', () => {
@@ -51,5 +51,17 @@ describe('payments: money in integer msat', () => {
     assert.equal(tradePriceMsatPerKwh(t), 91_124);
     assert.equal(tradeTotalMsat(t), owedMsat(5000, 91_124));
     assert.equal(tradeTotalMsat(t), 455_620);
+  });
+});
+
+describe("payments: a trade's all-in price", () => {
+  it('is price plus zone fee plus trade-reduction surplus, and the operator gets fee and surplus of what was delivered', () => {
+    const trade = { priceMsatPerKwh: 48_000, feeMsatPerKwh: 1_500, surplusMsatPerKwh: 2_000, quantityWh: 700 };
+    assert.equal(tradePriceMsatPerKwh(trade), 51_500);
+    // 700 Wh × 51,500 msat/kWh / 1000 = 36,050 msat
+    assert.equal(tradeTotalMsat(trade), 36_050);
+    // 333 Wh delivered: floor(333 × 3,500 / 1000) = 1,165 msat for the operator
+    assert.equal(operatorShareMsat(333, trade), 1_165);
+    assert.equal(tradePriceMsatPerKwh({ priceMsatPerKwh: 48_000, feeMsatPerKwh: 0 }), 48_000);
   });
 });
