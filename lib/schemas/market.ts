@@ -106,3 +106,25 @@ export const ParticipantSchema = Type.Object(
   { title: 'FlareGrid Participant', description: 'An entry of the matcher\'s participant registry.' },
 );
 export type Participant = Static<typeof ParticipantSchema>;
+
+/** How a call auction prices a slot (lib/market): one uniform price, or the truthful trade-reduction rule. */
+export const CLEARING_MECHANISMS = ['pay-as-clear', 'trade-reduction'] as const;
+export type ClearingMechanism = (typeof CLEARING_MECHANISMS)[number];
+
+/** Which order a matcher drops when a participant's orders would trade with each other. */
+export const SELF_TRADE_POLICIES = ['cancel-newest', 'cancel-oldest', 'cancel-both'] as const;
+export type SelfTradePolicy = (typeof SELF_TRADE_POLICIES)[number];
+
+// Enums of the market nodes' settings (not contracts), served to the edit dialogs with the contracts' own.
+
+/** flaregrid-offer: what a message makes */
+export const OFFER_ACTIONS = ['order', 'cancel'] as const;
+export type OfferAction = (typeof OFFER_ACTIONS)[number];
+
+/** flaregrid-offer: the delivery slot of an order, from the time it is made, from a given time, or as given */
+export const DELIVERY_WINDOWS = ['next-slot', 'slot-at', 'absolute'] as const;
+export type DeliveryWindowKind = (typeof DELIVERY_WINDOWS)[number];
+
+/** flaregrid-matcher: where the participant registry comes from */
+export const REGISTRY_SOURCES = ['config', 'file', 'msg'] as const;
+export type RegistrySource = (typeof REGISTRY_SOURCES)[number];
