@@ -56,6 +56,8 @@ export interface NodeRedAPI {
     createNode(node: object, config: NodeDefinition): void;
     registerType(type: string, ctor: Function, options?: { credentials?: object; settings?: object }): void;
     getNode(id: string): RuntimeNode | null;
+    /** every node of the deployed flows, as configured (config nodes included) */
+    eachNode(callback: (definition: NodeDefinition) => void): void;
   };
   httpAdmin: {
     get(path: string, ...handlers: HttpHandler[]): void;
