@@ -58,12 +58,19 @@ export = function (RED: NodeRedAPI) {
     let failure: Error | undefined;
     let closing = false;
     let lastPriceMsatPerKwh: number | undefined;
+    // The outbox counts time in ticks of this node's timer rather than on the clock, so that a clock set back
+    // (or one that stands still, in a test) cannot hold back the resending of unconfirmed trades.
+    let ticks = 0;
+    // With confirmation, the nodes on output 1 confirm each trade by completing its message (outputs.ts).
+    const confirmers = settings.confirmDelivery ? new Set((saved.wires as string[][] | undefined)?.[0] ?? []) : undefined;
+    const hookId = `onComplete.flaregrid-matcher-${node.id}`;
 
     const throttle = new EmitThrottle(
       () => {
         if (!running) return undefined;
         const snapshot = running.market.snapshot(clock.nowMs());
-        node.send([null, null, running.outputs.book(snapshot)]);
+        // The state hash lets a peer check that a replay rebuilt the same book.
+        node.send([null, null, running.outputs.book({ ...snapshot, stateHash: running.market.stateHash() })]);
         node.status(statusOf(snapshot));
         return undefined;
       },
@@ -83,7 +90,7 @@ export = function (RED: NodeRedAPI) {
 
     function emit(events: MarketEvents, send: NodeSend): void {
       if (!running) return;
-      running.outputs.events(events, send, clock.nowMs());
+      running.outputs.events(events, send);
       const last = events.clearing?.priceMsatPerKwh ?? events.trades.at(-1)?.priceMsatPerKwh;
       if (last !== undefined) lastPriceMsatPerKwh = last;
       if (events.bookChanged || events.trades.length > 0 || events.clearing) throttle.change();
@@ -91,9 +98,9 @@ export = function (RED: NodeRedAPI) {
 
     function tick(): void {
       if (!running || closing) return;
-      const nowMs = clock.nowMs();
-      if (settings.confirmDelivery) running.outputs.resend(running.outbox.due(nowMs, settings.retryMs), sendLater, nowMs);
-      running.market.tick(nowMs).then(
+      ticks++;
+      if (settings.confirmDelivery) running.outputs.retry(settings.retryMs, sendLater);
+      running.market.tick(clock.nowMs()).then(
         (events) => emit(events, sendLater),
         (err: unknown) => node.error(`market ${marketId}: ${asError(err).message}`),
       );
@@ -108,11 +115,17 @@ export = function (RED: NodeRedAPI) {
         await market.close();
         return undefined;
       }
-      running = { market, outbox, outputs: new MatcherOutputs(topics, marketId, outbox, settings.confirmDelivery) };
+      const outputs = new MatcherOutputs(topics, outbox, { market: marketId, confirmers, outboxNowMs: () => ticks * TICK_MS });
+      running = { market, outbox, outputs };
+      if (confirmers) RED.hooks.add(hookId, (event) => outputs.completed(event));
+      // Sent at the first tick rather than now: the nodes downstream (an mqtt out's broker connection) start
+      // with the flow too, and a second is what they usually take to be ready.
       const undelivered = market.tradesAfter(outbox.lastDelivered);
       if (undelivered.length > 0) {
-        node.warn(t('resent', { count: undelivered.length }));
-        running.outputs.resend(undelivered, sendLater, clock.nowMs());
+        timers.setTimeout(() => {
+          node.warn(t('resent', { count: undelivered.length }));
+          outputs.resend(undelivered, sendLater);
+        }, TICK_MS);
       }
       throttle.start();
       throttle.change();
@@ -143,9 +156,6 @@ export = function (RED: NodeRedAPI) {
           case 'snapshot':
             throttle.change();
             return;
-          case topics.trades(marketId):
-            r.outputs.confirm(msg.payload);
-            return;
           default:
             emit(await r.market.submit(msg.payload, clock.nowMs()), send);
         }
@@ -154,6 +164,7 @@ export = function (RED: NodeRedAPI) {
 
     node.on('close', (_removed, done) => {
       closing = true;
+      if (confirmers && running) RED.hooks.remove(hookId);
       throttle.stop();
       timers.cancelAll();
       void opened

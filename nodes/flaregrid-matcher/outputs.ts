@@ -1,67 +1,87 @@
 // What the matcher sends, and on which output: Trades on 1 (through the outbox, so that none is lost across a
 // crash), one Reject per refused message on 2 with the topic of its participant, the book on 3.
+//
+// Delivery: a trade message carries `tradeId`. With confirmation on, the trade counts as delivered once every
+// node wired to output 1 has completed its message (Node-RED's onComplete hook, which fires when a node calls
+// done: an mqtt out node does so at QoS 1 when the broker has acknowledged the publish). Without it, a trade
+// counts as delivered when it is sent.
 import type { TradeOutbox } from '../../lib/delivery/trade-outbox';
 import type { MarketEvents } from '../../lib/market';
 import { ID_PATTERN } from '../../lib/schemas/kit';
 import type { Reject, Trade } from '../../lib/schemas';
 import type { Topics } from '../../lib/topics';
-import type { NodeMessage, NodeSend } from '../shared/red';
+import type { CompleteEvent, NodeMessage, NodeSend } from '../shared/red';
 
 /** a reject's topic level when the message names no usable participant */
 export const UNIDENTIFIED = '_unidentified';
 const ID = new RegExp(ID_PATTERN);
 
+export interface OutputOptions {
+  market: string;
+  /** the ids of the nodes wired to output 1, whose completions confirm a trade; undefined: no confirmation */
+  confirmers: ReadonlySet<string> | undefined;
+  /** the outbox's time, ms (see flaregrid-matcher.ts: its timer's ticks) */
+  outboxNowMs: () => number;
+}
+
 export class MatcherOutputs {
+  /** trade id -> the confirming nodes that have not completed it yet */
+  private readonly awaiting = new Map<string, Set<string>>();
+
   constructor(
     private readonly topics: Topics,
-    private readonly market: string,
     private readonly outbox: TradeOutbox,
-    private readonly confirmDelivery: boolean,
+    private readonly options: OutputOptions,
   ) {}
 
   rejectTopic(reject: Reject): string {
     const participant = (reject.order as { participant?: unknown } | null)?.participant;
-    return this.topics.rejects(this.market, typeof participant === 'string' && ID.test(participant) ? participant : UNIDENTIFIED);
+    return this.topics.rejects(this.options.market, typeof participant === 'string' && ID.test(participant) ? participant : UNIDENTIFIED);
   }
 
   /** Sends the trades and rejects of `events`. */
-  events(events: MarketEvents, send: NodeSend, nowMs: number): void {
+  events(events: MarketEvents, send: NodeSend): void {
     const rejects = events.rejects.map((reject): NodeMessage => ({ topic: this.rejectTopic(reject), payload: reject, qos: 1 }));
-    this.send(events.trades, rejects, send, nowMs);
+    this.send(events.trades, rejects, send);
   }
 
-  /** Sends trades again (after a restart, or unconfirmed for too long). */
-  resend(trades: readonly Trade[], send: NodeSend, nowMs: number): void {
-    this.send(trades, [], send, nowMs);
+  /** Sends trades again: those not known delivered before a restart. */
+  resend(trades: readonly Trade[], send: NodeSend): void {
+    this.send(trades, [], send);
+  }
+
+  /** Sends again the trades unconfirmed for `retryMs`. */
+  retry(retryMs: number, send: NodeSend): void {
+    this.send(this.outbox.due(this.options.outboxNowMs(), retryMs), [], send);
   }
 
   book(payload: unknown): NodeMessage {
-    return { topic: this.topics.book(this.market), payload, retain: true, qos: 1 };
+    return { topic: this.topics.book(this.options.market), payload, retain: true, qos: 1 };
   }
 
-  /**
-   * A trade that came back from a Complete node (watching the node that delivered it), its payload as sent or as
-   * the JSON an mqtt out node turned it into; returns whether it was waiting.
-   */
-  confirm(payload: unknown): boolean {
-    let trade = payload;
-    if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-      try {
-        trade = JSON.parse(payload.toString());
-      } catch {
-        return false;
-      }
-    }
-    const id = (trade as { id?: unknown } | null)?.id;
-    return typeof id === 'string' && this.outbox.confirm(id);
+  /** The onComplete hook: a node finished with a message; a trade is confirmed when all its nodes have. */
+  completed(event: CompleteEvent): void {
+    const tradeId = event.msg?.tradeId;
+    if (typeof tradeId !== 'string' || event.error || !this.options.confirmers?.has(event.node.id)) return;
+    const waiting = this.awaiting.get(tradeId);
+    if (!waiting) return;
+    waiting.delete(event.node.id);
+    if (waiting.size > 0) return;
+    this.awaiting.delete(tradeId);
+    this.outbox.confirm(tradeId);
   }
 
-  private send(trades: readonly Trade[], rejects: NodeMessage[], send: NodeSend, nowMs: number): void {
+  private send(trades: readonly Trade[], rejects: NodeMessage[], send: NodeSend): void {
     if (trades.length === 0 && rejects.length === 0) return;
-    const tradeMessages = trades.map((trade): NodeMessage => ({ topic: this.topics.trades(this.market), payload: trade, qos: 1 }));
+    const market = this.options.market;
+    const tradeMessages = trades.map((trade): NodeMessage => ({ topic: this.topics.trades(market), payload: trade, qos: 1, tradeId: trade.id }));
+    const confirmers = this.options.confirmers;
+    if (trades.length > 0) {
+      this.outbox.sent(trades, this.options.outboxNowMs());
+      // Waiting is set up before the send: a node may complete a message before send() returns.
+      if (confirmers && confirmers.size > 0) for (const trade of trades) this.awaiting.set(trade.id, new Set(confirmers));
+    }
     send([tradeMessages, rejects, null]);
-    if (trades.length === 0) return;
-    this.outbox.sent(trades, nowMs);
-    if (!this.confirmDelivery) this.outbox.confirmAll();
+    if (trades.length > 0 && (!confirmers || confirmers.size === 0)) this.outbox.confirmAll();
   }
 }

@@ -11,7 +11,18 @@ import type { Reject, Trade } from '../../lib/schemas';
 import { FakeClock } from '../support/fake-clock';
 import { matcherConfig, orderOf, signedCancel, signedOrder, testParticipant } from '../support/market';
 
-const NODES = [require('../../nodes/flaregrid-matcher/flaregrid-matcher'), require('../../nodes/flaregrid-participant/flaregrid-participant')];
+/** Completes a message only when the test says so, as an mqtt out node does when the broker acknowledges it. */
+const gates: (() => void)[] = [];
+function gateNode(RED: any): void {
+  RED.nodes.registerType('test-gate', function (this: any, config: object) {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: object, send: (msg: object) => void, done: () => void) => {
+      send(msg);
+      gates.push(done);
+    });
+  });
+}
+const NODES = [require('../../nodes/flaregrid-matcher/flaregrid-matcher'), require('../../nodes/flaregrid-participant/flaregrid-participant'), gateNode];
 
 interface Out<T> {
   topic: string;
@@ -38,14 +49,24 @@ describe('flaregrid-matcher', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function load(extra: Record<string, unknown> = {}, more: object[] = [], credentials: object = {}, opens = true) {
-    trades.length = rejects.length = books.length = statuses.length = 0;
+  interface LoadOptions {
+    more?: object[];
+    credentials?: object;
+    /** wait for the book the matcher sends when its journal is open */
+    opens?: boolean;
+    /** the nodes on output 1 */
+    tradesTo?: string[];
+  }
+
+  async function load(extra: Record<string, unknown> = {}, { more = [], credentials = {}, opens = true, tradesTo = ['trades'] }: LoadOptions = {}) {
+    trades.length = rejects.length = books.length = statuses.length = gates.length = 0;
     const onTab = (n: object) => ({ ...n, z: 'tab', x: 100, y: 100 });
     await helper.load(
       NODES,
       [
         { id: 'tab', type: 'tab' },
-        onTab({ id: 'matcher', ...matcherConfig(dir, [alice.entry, bob.entry], extra), wires: [['trades'], ['rejects'], ['book']] }),
+        onTab({ id: 'matcher', ...matcherConfig(dir, [alice.entry, bob.entry], extra), wires: [tradesTo, ['rejects'], ['book']] }),
+        onTab({ id: 'gate', type: 'test-gate', wires: [['trades']] }),
         onTab({ id: 'trades', type: 'helper' }),
         onTab({ id: 'rejects', type: 'helper' }),
         onTab({ id: 'book', type: 'helper' }),
@@ -173,7 +194,7 @@ describe('flaregrid-matcher', () => {
     await helper.unload();
 
     const local = [{ id: 'carol-node', type: 'flaregrid-participant', participantId: 'carol', zone: '', payTo: '', publicKey: '' }];
-    await load({ registrySource: 'msg', trustLocal: true }, local, { 'carol-node': { privateKey: mallory.privateKeyHex } });
+    await load({ registrySource: 'msg', trustLocal: true }, { more: local, credentials: { 'carol-node': { privateKey: mallory.privateKeyHex } } });
     await send({ payload: signedOrder({ ...mallory, id: 'carol' }, clock.nowMs()) });
     await send({ payload: signedOrder(alice, clock.nowMs()) });
     assert.deepEqual(rejects.map((r) => r.payload.reason), ['unknown-participant'], 'carol is trusted as a local node; alice is not listed');
@@ -190,25 +211,47 @@ describe('flaregrid-matcher', () => {
   });
 
   it('comes back from its journal after a restart, and sends again the trades not confirmed delivered', async () => {
-    await load({ confirmDelivery: true, retryS: 3600 });
+    const confirming = { confirmDelivery: true, retryS: 3600 };
+    await load(confirming, { tradesTo: ['gate'] });
     await send({ payload: signedOrder(alice, clock.nowMs(), { quantityWh: 3000 }) });
     await send({ payload: signedOrder(bob, clock.nowMs(), { side: 'buy', quantityWh: 1000, priceMsatPerKwh: 96_000 }) });
-    await until(() => trades.length === 1, 'the first trade');
-    await send({ topic: 'flaregrid/well-7/trades', payload: JSON.stringify(trades[0].payload) });
     await send({ payload: signedOrder(bob, clock.nowMs(), { side: 'buy', quantityWh: 500, priceMsatPerKwh: 96_000 }) });
-    await until(() => trades.length === 2, 'the second trade');
+    await until(() => trades.length === 2 && gates.length === 2, 'two trades through the gate');
+    gates[0](); // the first is delivered, the second is not
     const [confirmed, unconfirmed] = trades.map((t) => t.payload);
+    assert.equal((trades[0] as Out<Trade> & { tradeId?: string }).tradeId, confirmed.id);
     const bookBefore = books.at(-1)!.payload;
     await helper.unload();
-    await load({ confirmDelivery: true, retryS: 3600 });
+    await load(confirming, { tradesTo: ['gate'] });
     assert.deepEqual(books[0].payload, bookBefore, 'the book on start is the book before the restart');
+    await clock.advanceAsync(1000);
     await until(() => trades.length === 1, 'the unconfirmed trade again');
     assert.deepEqual(trades.map((t) => t.payload), [unconfirmed]);
     assert.notEqual(confirmed.id, unconfirmed.id);
+    gates[0]();
+    await helper.unload();
+    await load(confirming, { tradesTo: ['gate'] });
+    await clock.advanceAsync(2000);
+    assert.deepEqual(trades, [], 'nothing to send again once every trade was delivered');
+  });
+
+  it('sends a trade again when it is not confirmed within the resend period', async () => {
+    await load({ confirmDelivery: true, retryS: 5 }, { tradesTo: ['gate'] });
+    await send({ payload: signedOrder(alice, clock.nowMs()) });
+    await send({ payload: signedOrder(bob, clock.nowMs(), { side: 'buy', priceMsatPerKwh: 96_000 }) });
+    await until(() => trades.length === 1, 'the trade');
+    await clock.advanceAsync(4000);
+    assert.equal(trades.length, 1, 'not before the resend period');
+    await clock.advanceAsync(2000);
+    await until(() => trades.length === 2, 'the trade again');
+    assert.deepEqual(trades[1].payload, trades[0].payload);
+    gates.splice(0).forEach((done) => done());
+    await clock.advanceAsync(10_000);
+    assert.equal(trades.length, 2, 'confirmed: not sent again');
   });
 
   it('shows a config error and refuses input when a setting is wrong', async () => {
-    await load({ market: 'bad/market' }, [], {}, false);
+    await load({ market: 'bad/market' }, { opens: false });
     const error = new Promise<string>((resolve) => helper.getNode('caught').once('input', (m: { error: { message: string } }) => resolve(m.error.message)));
     helper.getNode('matcher').receive({ payload: {} });
     assert.match(await error, /Market must be 1 to 64 letters/);

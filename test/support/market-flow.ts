@@ -1,6 +1,7 @@
 // A matcher behind an MQTT broker, as a market site deploys it: core mqtt in (orders) -> flaregrid-matcher ->
-// core mqtt out (trades, rejects, the retained book), with a Complete node confirming each published trade back
-// to the matcher. Tests send control messages (snapshot, clear) on flaregrid/<market>/control.
+// core mqtt out (trades, rejects, the retained book); with delivery confirmation, a trade counts as delivered when
+// the trades' mqtt out node has the broker's acknowledgement. Tests send control messages (snapshot, clear) on
+// flaregrid/<market>/control.
 import type { FlowNode } from '../../scripts/start-flows';
 import type { Participant } from '../../lib/schemas';
 import { matcherConfig } from './market';
@@ -10,7 +11,7 @@ export interface MarketFlowOptions {
   dataDir: string;
   participants: readonly Participant[];
   matcher?: Record<string, unknown>;
-  /** default true: the Complete node confirms each trade the mqtt out node published */
+  /** default true: a trade counts as delivered once the broker acknowledged it */
   confirm?: boolean;
 }
 
@@ -38,6 +39,5 @@ export function marketFlow(options: MarketFlowOptions): FlowNode[] {
     onTab({ id: 'trades-out', type: 'mqtt out', name: 'trades', topic: '', qos: '', retain: '', broker: 'broker', wires: [] }),
     onTab({ id: 'rejects-out', type: 'mqtt out', name: 'rejects', topic: '', qos: '', retain: '', broker: 'broker', wires: [] }),
     onTab({ id: 'book-out', type: 'mqtt out', name: 'book', topic: '', qos: '', retain: '', broker: 'broker', wires: [] }),
-    ...(confirm ? [onTab({ id: 'delivered', type: 'complete', name: 'trade published', scope: ['trades-out'], uncaught: false, wires: [['matcher']] })] : []),
   ];
 }

@@ -1,18 +1,22 @@
 // Node-RED embedded in a process of its own (scripts/start-red.ts), for tests that kill it with SIGKILL and
-// start it again on the same userDir. argv[2] is a JSON file: {userDir, port, flows, credentials?, clockMs?}.
-// With clockMs the flaregrid nodes run on a clock that stands at that time, so that two runs of one stream stamp
-// the same times. Tells its parent 'started' over IPC once the flows run; SIGTERM stops it cleanly.
+// start it again on the same userDir. argv[2] is a JSON file: {userDir, port, flows, clockMs?}. With clockMs the
+// flaregrid nodes run on a clock that stands at that time (its timers run on wall time), so that two runs of one
+// stream stamp the same times. Tells its parent 'started' over IPC once the flows run; SIGTERM stops it cleanly.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFlowFile, type FlowNode } from '../../scripts/start-flows';
 import { startRed } from '../../scripts/start-red';
-import { FakeClock } from './fake-clock';
+import { wallClock, type Clock } from '../../lib/clock';
 
 interface ChildSpec {
   userDir: string;
   port: number;
   flows: FlowNode[];
   clockMs?: number;
+}
+
+function stillClock(atMs: number): Clock {
+  return { nowMs: () => atMs, setTimeout: wallClock.setTimeout, setInterval: wallClock.setInterval };
 }
 
 async function main(): Promise<void> {
@@ -25,7 +29,7 @@ async function main(): Promise<void> {
       telemetry: { enabled: false, updateNotification: false },
       editorTheme: { tours: false, projects: { enabled: false } },
       logging: { console: { level: 'warn', metrics: false, audit: false } },
-      ...(spec.clockMs === undefined ? {} : { flaregrid: { clock: new FakeClock(spec.clockMs) } }),
+      ...(spec.clockMs === undefined ? {} : { flaregrid: { clock: stillClock(spec.clockMs) } }),
     },
     '127.0.0.1',
     { port: spec.port, flag: '--port', envName: 'FLAREGRID_PORT' },
