@@ -5,9 +5,7 @@ helper.init(require.resolve('node-red'));
 
 // The runtime gives every node module RED.hooks (its message hooks); the helper's stand-in runtime leaves it out,
 // so its node API is given the runtime's own hooks module here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const registryUtil = require('@node-red/registry/lib/util') as { createNodeApi(node: unknown): { hooks?: unknown } };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { hooks } = require('@node-red/util') as { hooks: unknown };
 const createNodeApi = registryUtil.createNodeApi;
 registryUtil.createNodeApi = (node) => {

@@ -4,7 +4,6 @@
 import { compileCheck } from './check';
 import {
   CancelSchema,
-  CLEARING_MECHANISMS,
   CUTOFF_TYPES,
   CutOffSchema,
   DELIVERY_WINDOWS,
@@ -29,7 +28,6 @@ import {
   ReceiptSchema,
   REGISTER_TYPES,
   RejectSchema,
-  SELF_TRADE_POLICIES,
   SiteBalanceSchema,
   TradeSchema,
   WORD_ORDERS,
@@ -66,8 +64,6 @@ export const EDITOR_CATALOGUE = Object.freeze({
     orderSides: ORDER_SIDES,
     orderTypes: ORDER_TYPES,
     matchingModes: MATCHING_MODES,
-    clearingMechanisms: CLEARING_MECHANISMS,
-    selfTradePolicies: SELF_TRADE_POLICIES,
     offerActions: OFFER_ACTIONS,
     deliveryWindows: DELIVERY_WINDOWS,
     registrySources: REGISTRY_SOURCES,

@@ -107,14 +107,6 @@ export const ParticipantSchema = Type.Object(
 );
 export type Participant = Static<typeof ParticipantSchema>;
 
-/** How a call auction prices a slot (lib/market): one uniform price, or the truthful trade-reduction rule. */
-export const CLEARING_MECHANISMS = ['pay-as-clear', 'trade-reduction'] as const;
-export type ClearingMechanism = (typeof CLEARING_MECHANISMS)[number];
-
-/** Which order a matcher drops when a participant's orders would trade with each other. */
-export const SELF_TRADE_POLICIES = ['cancel-newest', 'cancel-oldest', 'cancel-both'] as const;
-export type SelfTradePolicy = (typeof SELF_TRADE_POLICIES)[number];
-
 // Enums of the market nodes' settings (not contracts), served to the edit dialogs with the contracts' own.
 
 /** flaregrid-offer: what a message makes */

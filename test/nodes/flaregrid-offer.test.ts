@@ -185,6 +185,6 @@ describe('flaregrid-offer with a flaregrid-participant', () => {
     assert.match(bad.body.error, /64 lowercase hex digits/);
     const catalogue = await helper.request().get('/flaregrid/contracts').expect(200);
     assert.deepEqual(catalogue.body.enums.deliveryWindows, ['next-slot', 'slot-at', 'absolute']);
-    assert.deepEqual(catalogue.body.enums.clearingMechanisms, ['pay-as-clear', 'trade-reduction']);
+    assert.deepEqual(catalogue.body.enums.registrySources, ['config', 'file', 'msg']);
   });
 });
