@@ -9,7 +9,7 @@
 
 import { SCHEMA_BASE_URL, type TSchema } from './kit';
 import { MinerTelemetrySchema, PowerTargetSchema } from './dispatch';
-import { CancelSchema, OrderSchema, ParticipantSchema, RejectSchema, TradeSchema } from './market';
+import { BookSnapshotSchema, CancelSchema, ClearingSummarySchema, OrderSchema, ParticipantSchema, RejectSchema, TradeSchema } from './market';
 import { MeterProfileSchema } from './meter-profile';
 import { MeterReadingSchema, SiteBalanceSchema } from './metering';
 import { CutOffSchema, ReceiptSchema } from './payments';
@@ -36,6 +36,8 @@ export const CONTRACTS: readonly ContractEntry[] = [
   { name: 'Trade', file: 'trade.schema.json', schema: TradeSchema },
   { name: 'Reject', file: 'reject.schema.json', schema: RejectSchema },
   { name: 'Participant', file: 'participant.schema.json', schema: ParticipantSchema },
+  { name: 'ClearingSummary', file: 'clearing-summary.schema.json', schema: ClearingSummarySchema },
+  { name: 'BookSnapshot', file: 'book-snapshot.schema.json', schema: BookSnapshotSchema },
   { name: 'Receipt', file: 'receipt.schema.json', schema: ReceiptSchema },
   { name: 'CutOff', file: 'cutoff.schema.json', schema: CutOffSchema },
   { name: 'PowerTarget', file: 'power-target.schema.json', schema: PowerTargetSchema },

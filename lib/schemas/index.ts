@@ -3,11 +3,14 @@
 
 import { compileCheck } from './check';
 import {
+  BookSnapshotSchema,
   CancelSchema,
+  ClearingSummarySchema,
   CUTOFF_TYPES,
   CutOffSchema,
   DELIVERY_WINDOWS,
   FUNCTION_CODES,
+  MARKET_MECHANISMS,
   MATCHING_MODES,
   METER_PROFILE_SENTENCES,
   METER_ROLES,
@@ -27,7 +30,9 @@ import {
   REGISTRY_SOURCES,
   ReceiptSchema,
   REGISTER_TYPES,
+  REJECT_REASONS,
   RejectSchema,
+  SELF_TRADE_RULES,
   SiteBalanceSchema,
   TradeSchema,
   WORD_ORDERS,
@@ -44,6 +49,8 @@ export const isCancel = compileCheck('Cancel', CancelSchema);
 export const isTrade = compileCheck('Trade', TradeSchema);
 export const isReject = compileCheck('Reject', RejectSchema);
 export const isParticipant = compileCheck('Participant', ParticipantSchema);
+export const isClearingSummary = compileCheck('ClearingSummary', ClearingSummarySchema);
+export const isBookSnapshot = compileCheck('BookSnapshot', BookSnapshotSchema);
 export const isReceipt = compileCheck('Receipt', ReceiptSchema);
 export const isCutOff = compileCheck('CutOff', CutOffSchema);
 export const isPowerTarget = compileCheck('PowerTarget', PowerTargetSchema);
@@ -64,6 +71,9 @@ export const EDITOR_CATALOGUE = Object.freeze({
     orderSides: ORDER_SIDES,
     orderTypes: ORDER_TYPES,
     matchingModes: MATCHING_MODES,
+    marketMechanisms: MARKET_MECHANISMS,
+    selfTradeRules: SELF_TRADE_RULES,
+    rejectReasons: REJECT_REASONS,
     offerActions: OFFER_ACTIONS,
     deliveryWindows: DELIVERY_WINDOWS,
     registrySources: REGISTRY_SOURCES,

@@ -11,6 +11,11 @@ interface Pin {
 }
 
 const ID = 'string';
+const REJECT_REASONS = [
+  'malformed', 'oversized', 'forbidden-key', 'unknown-market', 'bad-field', 'bad-quantity', 'bad-price', 'price-out-of-range', 'off-tick',
+  'window-unaligned', 'window-past', 'gate-closed', 'expired', 'stale', 'order-type-not-allowed', 'duplicate-id', 'unknown-participant', 'unsigned',
+  'bad-signature', 'replay', 'zone-mismatch', 'missing-pay-to', 'too-many-open-orders', 'rate-limited', 'unknown-order', 'not-owner',
+];
 const PINS: Record<string, Pin> = {
   MeterReading: {
     required: ['site', 'meterId', 'role', 'ts', 'powerW', 'energyInWh', 'energyOutWh', 'quality'],
@@ -45,10 +50,25 @@ const PINS: Record<string, Pin> = {
     types: {
       type: 'string', id: ID, market: ID, buyOrderId: ID, sellOrderId: ID, buyer: ID, seller: ID, payTo: 'string', quantityWh: 'integer',
       priceMsatPerKwh: 'integer', feeMsatPerKwh: 'integer', deliveryStart: 'string', deliveryEnd: 'string', matchedAt: 'string',
-      mode: ['continuous', 'auction'], buyerZone: ID, sellerZone: ID,
+      mode: ['continuous', 'auction'], buyerZone: ID, sellerZone: ID, surplusMsatPerKwh: 'integer',
     },
   },
-  Reject: { required: ['type', 'orderId', 'reason', 'message', 'order'], types: { type: 'string', orderId: 'string', reason: 'string', message: 'string', order: 'any' } },
+  Reject: { required: ['type', 'orderId', 'reason', 'message', 'order'], types: { type: 'string', orderId: 'string', reason: REJECT_REASONS, message: 'string', order: 'any' } },
+  ClearingSummary: {
+    required: ['type', 'market', 'mode', 'mechanism', 'deliveryStart', 'deliveryEnd', 'clearedAt', 'zones', 'volumeWh', 'trades', 'welfareMsat', 'bestWelfareMsat', 'efficiencyPerMille', 'feesMsat', 'budgetSurplusMsat'],
+    types: {
+      type: 'string', market: ID, mode: ['continuous', 'auction'], mechanism: ['pay-as-clear', 'trade-reduction'], deliveryStart: 'string', deliveryEnd: 'string',
+      clearedAt: 'string', priceMsatPerKwh: 'integer', buyerPriceMsatPerKwh: 'integer', zones: 'array', volumeWh: 'integer', trades: 'integer',
+      welfareMsat: 'integer', bestWelfareMsat: 'integer', efficiencyPerMille: 'integer', feesMsat: 'integer', budgetSurplusMsat: 'integer',
+    },
+  },
+  BookSnapshot: {
+    required: ['type', 'market', 'ts', 'mode', 'slots', 'openOrders', 'seq', 'stateHash'],
+    types: {
+      type: 'string', market: ID, ts: 'string', mode: ['continuous', 'auction'], slots: 'array', lastPriceMsatPerKwh: 'integer', lastClearing: 'object',
+      openOrders: 'integer', seq: 'integer', stateHash: 'string',
+    },
+  },
   Receipt: {
     required: ['type', 'tradeId', 'seq', 'energyWh', 'amountMsat', 'totalMsat', 'feeMsat', 'paymentHash', 'ts'],
     types: {
