@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TimerSet } from '../../lib/clock';
 import { EmitThrottle } from '../../lib/control/emit-throttle';
+import { journalledTrades, tradesAfter } from '../../lib/delivery/journal-trades';
 import { TradeOutbox } from '../../lib/delivery/trade-outbox';
 import { Market, type BookSnapshot, type MarketEvents } from '../../lib/market';
 import { IdentityError } from '../../lib/market/identity';
@@ -17,6 +18,7 @@ import { migrateConfig } from '../shared/migrate';
 import type { NodeRedAPI, NodeSend, NodeStatus, RuntimeNode } from '../shared/red';
 import { formatPriceMsatPerKwh } from '../shared/status';
 import { topicsOf } from '../shared/topics';
+import { decodeMessage } from './decode';
 import { MATCHER_MIGRATIONS } from './migrations';
 import { MatcherOutputs } from './outputs';
 import { initialRegistry, registryFromMessage } from './registry';
@@ -57,7 +59,6 @@ export = function (RED: NodeRedAPI) {
     let running: Running | undefined;
     let failure: Error | undefined;
     let closing = false;
-    let lastPriceMsatPerKwh: number | undefined;
     // The outbox counts time in ticks of this node's timer rather than on the clock, so that a clock set back
     // (or one that stands still, in a test) cannot hold back the resending of unconfirmed trades.
     let ticks = 0;
@@ -69,8 +70,7 @@ export = function (RED: NodeRedAPI) {
       () => {
         if (!running) return undefined;
         const snapshot = running.market.snapshot(clock.nowMs());
-        // The state hash lets a peer check that a replay rebuilt the same book.
-        node.send([null, null, running.outputs.book({ ...snapshot, stateHash: running.market.stateHash() })]);
+        node.send([null, null, running.outputs.book(snapshot)]);
         node.status(statusOf(snapshot));
         return undefined;
       },
@@ -79,8 +79,8 @@ export = function (RED: NodeRedAPI) {
     );
 
     function statusOf(snapshot: BookSnapshot): NodeStatus {
-      lastPriceMsatPerKwh ??= snapshot.lastPriceMsatPerKwh;
-      const price = lastPriceMsatPerKwh === undefined ? '' : ` @${formatPriceMsatPerKwh(lastPriceMsatPerKwh)}`;
+      const last = snapshot.lastPriceMsatPerKwh;
+      const price = last === undefined ? '' : ` @${formatPriceMsatPerKwh(last)}`;
       return {
         fill: settings.market.allowUnsigned ? 'yellow' : 'green',
         shape: 'dot',
@@ -91,9 +91,7 @@ export = function (RED: NodeRedAPI) {
     function emit(events: MarketEvents, send: NodeSend): void {
       if (!running) return;
       running.outputs.events(events, send);
-      const last = events.clearing?.priceMsatPerKwh ?? events.trades.at(-1)?.priceMsatPerKwh;
-      if (last !== undefined) lastPriceMsatPerKwh = last;
-      if (events.bookChanged || events.trades.length > 0 || events.clearing) throttle.change();
+      if (events.bookChanged || events.trades.length > 0 || events.clearings.length > 0) throttle.change();
     }
 
     function tick(): void {
@@ -107,11 +105,19 @@ export = function (RED: NodeRedAPI) {
     }
 
     async function open(): Promise<Running | undefined> {
+      const registry = await initialRegistry(RED, settings);
       mkdirSync(settings.dataDir, { recursive: true });
       const outbox = TradeOutbox.open(join(settings.dataDir, 'delivered.json'));
-      const registry = await initialRegistry(RED, settings);
-      const market = await Market.open(settings.market, { journalDir: join(settings.dataDir, 'journal'), registry, clock });
+      const journalDir = join(settings.dataDir, 'journal');
+      let market: Market;
+      try {
+        market = await Market.open(settings.market, { journalDir, registry, warn: (text) => node.warn(`market ${marketId}: ${text}`) });
+      } catch (err) {
+        outbox.close();
+        throw err;
+      }
       if (closing) {
+        outbox.close();
         await market.close();
         return undefined;
       }
@@ -120,7 +126,7 @@ export = function (RED: NodeRedAPI) {
       if (confirmers) RED.hooks.add(hookId, (event) => outputs.completed(event));
       // Sent at the first tick rather than now: the nodes downstream (an mqtt out's broker connection) start
       // with the flow too, and a second is what they usually take to be ready.
-      const undelivered = market.tradesAfter(outbox.lastDelivered);
+      const undelivered = tradesAfter(await journalledTrades(journalDir), outbox.lastDelivered);
       if (undelivered.length > 0) {
         timers.setTimeout(() => {
           node.warn(t('resent', { count: undelivered.length }));
@@ -156,8 +162,11 @@ export = function (RED: NodeRedAPI) {
           case 'snapshot':
             throttle.change();
             return;
-          default:
-            emit(await r.market.submit(msg.payload, clock.nowMs()), send);
+          default: {
+            const decoded = decodeMessage(msg.payload, settings.market.maxMessageBytes);
+            if ('reject' in decoded) r.outputs.reject(decoded.reject, send);
+            else emit(await r.market.submit(decoded.message, clock.nowMs()), send);
+          }
         }
       }),
     );
@@ -168,7 +177,11 @@ export = function (RED: NodeRedAPI) {
       throttle.stop();
       timers.cancelAll();
       void opened
-        .then((r) => r?.market.close())
+        .then(async (r) => {
+          if (!r) return;
+          await r.market.close();
+          r.outbox.close();
+        })
         .catch((err: unknown) => node.warn(`market ${marketId}: closing the journal failed: ${asError(err).message}`))
         .then(() => done());
     });

@@ -45,6 +45,11 @@ export class MatcherOutputs {
     this.send(events.trades, rejects, send);
   }
 
+  /** Sends one Reject the matcher made itself (a message that never reached the market). */
+  reject(reject: Reject, send: NodeSend): void {
+    this.send([], [{ topic: this.rejectTopic(reject), payload: reject, qos: 1 }], send);
+  }
+
   /** Sends trades again: those not known delivered before a restart. */
   resend(trades: readonly Trade[], send: NodeSend): void {
     this.send(trades, [], send);

@@ -33,7 +33,7 @@ export function marketFlow(options: MarketFlowOptions): FlowNode[] {
     onTab({ id: 'control-topic', type: 'change', name: 'payload to topic', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'payload', tot: 'msg' }], wires: [['matcher']] }),
     onTab({
       id: 'matcher',
-      ...matcherConfig(options.dataDir, options.participants, { confirmDelivery: confirm, retryS: 2, ...options.matcher }),
+      ...matcherConfig(options.dataDir, options.participants, { confirmDelivery: confirm, retryS: 2, bookIntervalS: 1, ...options.matcher }),
       wires: [['trades-out'], ['rejects-out'], ['book-out']],
     }),
     onTab({ id: 'trades-out', type: 'mqtt out', name: 'trades', topic: '', qos: '', retain: '', broker: 'broker', wires: [] }),
