@@ -26,6 +26,7 @@ export interface MatcherConfig extends NodeDefinition {
   rateOrders?: string | number;
   ratePerS?: string | number;
   maxMessageBytes?: string | number;
+  maxQuantityWh?: string | number;
   registrySource?: string;
   registry?: string;
   registryFile?: string;
@@ -105,6 +106,7 @@ export function readMatcherSettings(config: MatcherConfig, userDir: string | und
     maxOpenOrdersPerParticipant: whole(config.maxOpenOrders, 'Open orders', 1),
     rateLimit: { orders: whole(config.rateOrders, 'Rate (orders)', 1), perMs: Math.round(positiveNumber(config.ratePerS, 'Rate (per s)') * 1000) },
     maxMessageBytes: whole(config.maxMessageBytes, 'Max message (bytes)', 256),
+    ...(blank(config.maxQuantityWh) ? {} : { maxQuantityWh: whole(config.maxQuantityWh, 'Max order (Wh)', 1) }),
   });
   const source = config.registrySource ?? 'config';
   if (!(REGISTRY_SOURCES as readonly string[]).includes(source)) {
