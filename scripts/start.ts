@@ -5,6 +5,7 @@ import {
   START_HELP,
   StartConfigError,
   flowEnv,
+  minerFleetEnv,
   parseStartConfig,
   portClaims,
   redSettings,
@@ -13,11 +14,12 @@ import {
   type StartConfig,
 } from './start-config';
 import { FlowFileError, dashboardPath, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
+import { ensureCredentialFile } from './start-credentials';
 import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
 import { ScaledClock, wallClock, type Clock } from '../lib/clock';
-import { startPlant } from '../sim';
+import { fleetOf, startPlant, type RunningPlant } from '../sim';
 
 const packageRoot = resolve(__dirname, '..', '..');
 const FLOW_FILE = 'flows.json';
@@ -76,12 +78,14 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   // One time line for the plant and every flaregrid node: at --speedup 60 a day of the microgrid runs in 24 minutes,
   // and the meters, the balance and the payment streams see the plant's time, not the wall's.
   let clock: Clock = wallClock;
-  let simulator: { modbusPort: number; truthUrl: string } | undefined;
+  let simulator: RunningPlant | undefined;
   if (config.plant.kind === 'simulated' && !lifecycle.stopping) {
     const { modbusPort, truthPort, seed, speedup } = config.plant;
     if (speedup !== 1) clock = new ScaledClock({ speedup });
     try {
-      const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, clock, realtime: true });
+      // Three simulated miners (LuxOS, Braiins OS, stock Antminer) in the first container, on free ports.
+      const fleet = { miners: fleetOf(3) };
+      const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, clock, realtime: true, fleet });
       simulator = plant;
       await lifecycle.add('plant simulator', () => plant.stop());
     } catch (err) {
@@ -92,8 +96,13 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
 
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
-  const kept = writeFlowFile(userDir, FLOW_FILE, flows);
-  if (kept) console.log(`FlareGrid: the flows edited since the last start are kept in ${kept}`);
+  if (simulator?.fleet) Object.assign(process.env, minerFleetEnv(config.host, simulator.fleet.miners));
+  const outcome = writeFlowFile(userDir, FLOW_FILE, flows, { reset: config.reset });
+  ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
+  const flowFile = join(userDir, FLOW_FILE);
+  if (outcome.action === 'deployed') console.log(`FlareGrid: deployed the reference flows into ${flowFile}`);
+  if (outcome.action === 'kept') console.log(`FlareGrid: running your deployed flows (${flowFile}); npm start -- --reset deploys the reference flows again`);
+  if (outcome.action === 'reset') console.log(`FlareGrid: deployed the reference flows again; your flows are backed up in ${outcome.backups.join(', ')}`);
   if (config.usesDevelopmentSecret) {
     console.log('FlareGrid: credentials use the public development key; set FLAREGRID_CREDENTIAL_SECRET for real ones');
   }
@@ -111,6 +120,8 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   console.log(`FlareGrid MQTT:      ${mqtt}${config.mqtt.kind === 'embedded' ? ' (embedded broker)' : ''}`);
   if (simulator) {
     console.log(`FlareGrid plant:     simulated, Modbus TCP ${config.host}:${simulator.modbusPort}, truth ${simulator.truthUrl}`);
+    const miners = simulator.fleet?.miners ?? [];
+    console.log(`FlareGrid miners:    ${miners.map((m) => `${m.id} ${m.dialect} ${m.apiPort}${m.restPort ? `/${m.restPort}` : ''}`).join(', ')}`);
   } else {
     console.log(`FlareGrid plant:     Modbus TCP ${process.env.FLAREGRID_MODBUS_HOST}:${process.env.FLAREGRID_MODBUS_PORT}`);
   }

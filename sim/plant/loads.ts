@@ -39,6 +39,8 @@ export class Prosumer {
   private readonly compressorPhaseMs: number;
   loadW = 0;
   generationW = 0;
+  /** the prosumer's supply contactor: open (false) cuts the prosumer off the bus, both ways */
+  supplyClosed = true;
 
   constructor(
     readonly profile: ProsumerProfile,
@@ -48,9 +50,9 @@ export class Prosumer {
     this.compressorPhaseMs = prng.next() * HOUR_MS;
   }
 
-  /** Net draw from the bus, W: positive draws, negative exports. */
+  /** Net draw from the bus, W: positive draws, negative exports; nothing either way while the contactor is open. */
   get netW(): number {
-    return this.loadW - this.generationW;
+    return this.supplyClosed ? this.loadW - this.generationW : 0;
   }
 
   step(nowMs: number, dtMs: number): void {
@@ -81,8 +83,12 @@ function window(hour: number, start: number, end: number): number {
   return Math.min(rise, fall);
 }
 
+/** A slot's draw computed each physics step (the simulated miners of sim/miners/), W at the step's time. */
+export type SlotSource = (nowMs: number) => number;
+
 export class MinerSlots {
   private readonly powerW: number[];
+  private readonly sources = new Map<number, SlotSource>();
 
   constructor(
     count: number,
@@ -97,9 +103,30 @@ export class MinerSlots {
 
   /** Sets the draw of one container, clamped to 0 … its maximum; slot ids count from 0. */
   set(slotId: number, powerW: number): void {
+    this.checkSlot(slotId);
+    if (this.sources.has(slotId)) throw new SimError('ERR_MINER_SLOT', `miner slot ${slotId} is fed by simulated miners; its draw is theirs`);
+    this.store(slotId, powerW);
+  }
+
+  /** Feeds a slot from `source` at every physics step from now on (sample()); undefined gives it back to set(). */
+  feed(slotId: number, source: SlotSource | undefined): void {
+    this.checkSlot(slotId);
+    if (source) this.sources.set(slotId, source);
+    else this.sources.delete(slotId);
+  }
+
+  /** Takes every fed slot's draw at the step's time. */
+  sample(nowMs: number): void {
+    for (const [slotId, source] of this.sources) this.store(slotId, source(nowMs));
+  }
+
+  private checkSlot(slotId: number): void {
     if (!Number.isInteger(slotId) || slotId < 0 || slotId >= this.powerW.length) {
       throw new SimError('ERR_MINER_SLOT', `miner slot ${slotId} does not exist (0 … ${this.powerW.length - 1})`);
     }
+  }
+
+  private store(slotId: number, powerW: number): void {
     if (!Number.isFinite(powerW)) throw new SimError('ERR_MINER_POWER', `miner slot power must be a number of W`);
     this.powerW[slotId] = Math.min(this.slotMaxW, Math.max(0, powerW));
   }

@@ -163,6 +163,7 @@ export class PlantPhysics {
     this.gas.step(now, dtMs);
     for (const g of this.gensets) g.tickState(dtMs);
     for (const p of this.prosumers) p.step(now, dtMs);
+    this.miners.sample(now);
     const minerW = this.miners.totalW;
     let drawsW = this.auxLoadW + minerW;
     let exportsW = 0;
@@ -256,6 +257,22 @@ export class PlantPhysics {
     else if (meter) meter.reset();
     else throw new SimError('ERR_DEVICE', `no device named '${name}'`);
     this.version++;
+  }
+
+  /** Opens (false) or closes (true) a prosumer's supply contactor by its 0-based index: open, it draws and feeds nothing. */
+  setProsumerSupply(index: number, closed: boolean): void {
+    this.prosumerAt(index).supplyClosed = closed;
+    this.version++;
+  }
+
+  prosumerSupplyClosed(index: number): boolean {
+    return this.prosumerAt(index).supplyClosed;
+  }
+
+  private prosumerAt(index: number): Prosumer {
+    const p = this.prosumers[index];
+    if (!p) throw new SimError('ERR_DEVICE', `prosumer index ${index} does not exist (0 … ${this.prosumers.length - 1})`);
+    return p;
   }
 
   /** Starts or stops a genset by its 0-based index (operator command; starting takes the warm-up time). */

@@ -14,8 +14,7 @@ import type { Cancel, Order, Trade } from '../../lib/schemas';
 import { orderStream, testParticipant } from '../support/market';
 import { CONTROL_TOPIC, marketFlow } from '../support/market-flow';
 import { startTestBroker, TestClient, type TestBroker } from '../support/mqtt';
-import { freePort } from '../support/ports';
-import { RedProcess } from '../support/red-process';
+import { packageRedSettings, startRedProcess, type RedProcess } from '../support/red-process';
 
 const topics = new Topics();
 const NOW_MS = Date.parse('2026-12-01T06:07:30Z');
@@ -39,38 +38,39 @@ describe('market crash test: SIGKILL in the middle of an order stream', function
   const stream = orderStream(participants, STREAM_LENGTH, NOW_MS);
   let broker: TestBroker;
   const dirs: string[] = [];
-  const processes: RedProcess[] = [];
+  const running: RedProcess[] = [];
 
   before(async () => (broker = await startTestBroker()));
   after(async () => {
-    for (const red of processes) await red.kill();
+    for (const red of running) await red.kill();
     await broker.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function market(): Promise<{ red: RedProcess; observer: TestClient; sender: TestClient }> {
+  /** A market site of its own: a user dir with the market flow, and the participants' MQTT clients. */
+  async function market(): Promise<{ settings: Record<string, unknown>; observer: TestClient; sender: TestClient }> {
     const userDir = mkdtempSync(join(tmpdir(), 'flaregrid-crash-'));
     dirs.push(userDir);
     const flows = marketFlow({ brokerPort: broker.port, dataDir: join(userDir, 'market'), participants: participants.map((p) => p.entry), matcher: { retryS: 30, rateOrders: 100_000 } });
-    const red = new RedProcess({ userDir, port: await freePort(), flows, clockMs: NOW_MS });
-    processes.push(red);
     const observer = await TestClient.connect(broker.url, `observer-${dirs.length}`);
     await observer.subscribe(topics.trades('well-7'), topics.book('well-7'));
     const sender = await TestClient.connect(broker.url, `sender-${dirs.length}`);
-    return { red, observer, sender };
+    return { settings: packageRedSettings(userDir, flows), observer, sender };
   }
 
-  /** Starts Node-RED and waits until the matcher answers a snapshot request over MQTT. */
-  async function start(red: RedProcess, observer: TestClient): Promise<void> {
-    await red.start();
+  /** Starts Node-RED on the site's user dir and waits until the matcher answers a snapshot request over MQTT. */
+  async function start(settings: Record<string, unknown>, observer: TestClient): Promise<RedProcess> {
+    const red = await startRedProcess(settings, { stillClockMs: NOW_MS });
+    running.push(red);
     const books = () => observer.on(topics.book('well-7')).length;
     const before = books();
     const deadline = Date.now() + 20_000;
     while (books() === before) {
-      if (Date.now() > deadline) throw new Error(`the matcher did not answer on MQTT: ${red.stderr}`);
+      if (Date.now() > deadline) throw new Error(`the matcher did not answer on MQTT: ${red.output()}`);
       await observer.publish(CONTROL_TOPIC, 'snapshot');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    return red;
   }
 
   async function publish(sender: TestClient, messages: readonly (Order | Cancel)[]): Promise<void> {
@@ -113,8 +113,8 @@ describe('market crash test: SIGKILL in the middle of an order stream', function
 
   it('ends with the book, state hash and trades of an uninterrupted run; no trade lost', async () => {
     const uninterrupted = await (async (): Promise<RunResult> => {
-      const { red, observer, sender } = await market();
-      await start(red, observer);
+      const { settings, observer, sender } = await market();
+      const red = await start(settings, observer);
       await publish(sender, stream);
       const book = await settled(observer);
       const deliveries = observer.on(topics.trades('well-7')).map((m) => m.payload as Trade);
@@ -126,26 +126,28 @@ describe('market crash test: SIGKILL in the middle of an order stream', function
     assert.equal(new Set(trades.map((t) => t.id)).size, trades.length, 'no trade twice in the uninterrupted run');
 
     const crashed = await (async (): Promise<RunResult & { beforeKill: number }> => {
-      const { red, observer, sender } = await market();
-      await start(red, observer);
+      const { settings, observer, sender } = await market();
+      const red = await start(settings, observer);
       // The whole stream in flight at once; when a third of the trades are out, the matcher is working through
       // its backlog: kill it there.
       const acks = stream.map((message) => sender.publish(topics.orders('well-7'), message));
       await observer.until((r) => r.filter((m) => m.topic === topics.trades('well-7')).length >= trades.length / 3, 'a third of the trades', 60_000);
       await red.kill();
       await Promise.all(acks);
+      // what the broker had before the kill reaches the observer within moments
+      await new Promise((resolve) => setTimeout(resolve, 500));
       const beforeKill = observer.on(topics.trades('well-7')).length;
-      await start(red, observer);
+      const restarted = await start(settings, observer);
       await publish(sender, stream);
       const expected = { stateHash: uninterrupted.book.stateHash, tradeIds: trades.map((t) => t.id) };
       const book = await settled(observer, expected).catch((err: Error) => {
         const { slots: _slots, ...summary } = uninterrupted.book;
-        throw new Error(`${err.message}; uninterrupted: ${JSON.stringify(summary)}; Node-RED said: ${red.stderr}`);
+        throw new Error(`${err.message}; uninterrupted: ${JSON.stringify(summary)}; Node-RED said: ${restarted.output()}`);
       });
       // time for a trade that should not come (a new one, or a copy of one not in flight at the kill) to show
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const deliveries = observer.on(topics.trades('well-7')).map((m) => m.payload as Trade);
-      await stopped(red, observer, sender);
+      await stopped(restarted, observer, sender);
       return { book, deliveries, beforeKill };
     })();
 

@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey, ParticipantRegistry } from '../../lib/market/identity';
-import { freePort } from '../support/ports';
-import { RedProcess } from '../support/red-process';
+import { packageRedSettings, startRedProcess, type RedProcess } from '../support/red-process';
 
 describe('a deployed participant keeps its signing key out of the flow', function () {
   this.timeout(60_000);
@@ -18,13 +17,11 @@ describe('a deployed participant keeps its signing key out of the flow', functio
 
   before(async () => {
     userDir = mkdtempSync(join(tmpdir(), 'flaregrid-credentials-'));
-    const port = await freePort();
-    admin = `http://127.0.0.1:${port}`;
-    red = new RedProcess({ userDir, port, flows: [] });
-    await red.start();
+    red = await startRedProcess(packageRedSettings(userDir, []));
+    admin = red.url.replace(/\/$/, '');
   });
   after(async () => {
-    await red.stop();
+    await red?.stop();
     rmSync(userDir, { recursive: true, force: true });
   });
 
@@ -82,6 +79,6 @@ describe('a deployed participant keeps its signing key out of the flow', functio
     assert.ok(new ParticipantRegistry([{ id: 'alice', publicKey: key.publicKeyHex }]).verify(order), 'signed with the stored key');
     const derived = (await (await api('/flaregrid-participant/public-key', { method: 'POST', body: JSON.stringify({ privateKey: key.privateKeyHex }) })).json()) as { publicKey: string };
     assert.equal(derived.publicKey, key.publicKeyHex);
-    assert.ok(!red.stderr.includes(key.privateKeyHex), 'the log does not show it');
+    assert.ok(!red.output().includes(key.privateKeyHex), 'the log does not show it');
   });
 });

@@ -1,45 +1,42 @@
-// Node-RED embedded in a process of its own (scripts/start-red.ts), for tests that kill it with SIGKILL and
-// start it again on the same userDir. argv[2] is a JSON file: {userDir, port, flows, clockMs?}. With clockMs the
-// flaregrid nodes run on a clock that stands at that time (its timers run on wall time), so that two runs of one
-// stream stamp the same times. Tells its parent 'started' over IPC once the flows run; SIGTERM stops it cleanly.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFlowFile, type FlowNode } from '../../scripts/start-flows';
-import { startRed } from '../../scripts/start-red';
+// A Node-RED of its own for a test, run by red-process.ts in a child process: a runtime embedded in the mocha
+// process would share Node-RED's process-wide settings and log with node-red-node-test-helper, so every later
+// node test would run with this one's credentialSecret and print its log.
+//
+// Arguments: the settings as JSON, the port, and optionally a time (ms since the epoch) at which the flaregrid
+// nodes' clock stands still while its timers run on the wall clock: two runs of one stream then stamp the same
+// times (a settings file can only ask for a scaled clock). Prints READY_LINE once the flows run; SIGTERM or
+// the end of stdin stops it.
 import { wallClock, type Clock } from '../../lib/clock';
+import { startRed } from '../../scripts/start-red';
 
-interface ChildSpec {
-  userDir: string;
-  port: number;
-  flows: FlowNode[];
-  clockMs?: number;
-}
+export const READY_LINE = 'flaregrid-test-red: ready';
 
 function stillClock(atMs: number): Clock {
   return { nowMs: () => atMs, setTimeout: wallClock.setTimeout, setInterval: wallClock.setInterval };
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as ChildSpec;
-  writeFlowFile(spec.userDir, 'flows.json', spec.flows);
-  const red = await startRed(
-    {
-      httpAdminRoot: '/', httpNodeRoot: '/api', userDir: spec.userDir, flowFile: 'flows.json', credentialSecret: 'red-child-test',
-      nodesDir: [join(__dirname, '..', '..', '..')],
-      telemetry: { enabled: false, updateNotification: false },
-      editorTheme: { tours: false, projects: { enabled: false } },
-      logging: { console: { level: 'warn', metrics: false, audit: false } },
-      ...(spec.clockMs === undefined ? {} : { flaregrid: { clock: stillClock(spec.clockMs) } }),
-    },
-    '127.0.0.1',
-    { port: spec.port, flag: '--port', envName: 'FLAREGRID_PORT' },
-  );
-  // SIGTERM stops the flows (close handlers run); SIGKILL, the crash, cannot be caught.
-  process.once('SIGTERM', () => void red.stop().then(() => process.exit(0)));
-  process.send?.('started');
+  const settings = JSON.parse(process.argv[2]) as Record<string, unknown>;
+  const port = Number(process.argv[3]);
+  if (process.argv[4] !== undefined) {
+    settings.flaregrid = { ...(settings.flaregrid as object | undefined), clock: stillClock(Number(process.argv[4])) };
+  }
+  const red = await startRed(settings, '127.0.0.1', { port, flag: '--port', envName: 'FLAREGRID_PORT' });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void red.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  // stdin is a pipe from the test process: when that process dies, however it dies, this one stops too.
+  process.stdin.on('end', stop).resume();
+  console.log(READY_LINE);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`red-child: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(`flaregrid-test-red: ${err.stack ?? err.message}`);
+    process.exit(1);
+  });
+}

@@ -1,61 +1,84 @@
-// The parent side of test/support/red-child.ts: starts embedded Node-RED in a child process, kills it without
-// warning (SIGKILL), or stops it, and keeps what it wrote to stderr for the failure message.
-import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// Node-RED in a child process for the tests that need a whole runtime (the editor, an installed package): its
+// settings, registry and log stay out of the mocha process, where node-red-node-test-helper runs the node
+// tests. Its output is kept for failure messages rather than printed.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { FlowNode } from '../../scripts/start-flows';
+import { QUIET_EDITOR_THEME } from '../../scripts/start-config';
+import { ensureCredentialFile } from '../../scripts/start-credentials';
+import { writeFlowFile, type FlowNode } from '../../scripts/start-flows';
+import { freePort } from './ports';
+import { READY_LINE } from './red-child';
 
-export interface RedProcessSpec {
-  userDir: string;
-  port: number;
-  flows: FlowNode[];
-  clockMs?: number;
+const CHILD = join(__dirname, 'red-child.js');
+const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
+const CREDENTIAL_SECRET = 'flaregrid-test-red';
+
+/** Settings of a Node-RED with this package (as npm start loads it) in `userDir`, which starts with `flows`. */
+export function packageRedSettings(userDir: string, flows: readonly FlowNode[]): Record<string, unknown> {
+  writeFlowFile(userDir, 'flows.json', flows);
+  ensureCredentialFile(userDir, 'flows.json', CREDENTIAL_SECRET);
+  return {
+    httpAdminRoot: '/', httpNodeRoot: '/api', userDir, flowFile: 'flows.json', credentialSecret: CREDENTIAL_SECRET,
+    nodesDir: [PACKAGE_ROOT], telemetry: { enabled: false, updateNotification: false }, editorTheme: QUIET_EDITOR_THEME,
+    logging: { console: { level: 'warn', metrics: false, audit: false } },
+  };
 }
 
-export class RedProcess {
-  private child: ChildProcess | undefined;
-  stderr = '';
+export interface RedProcess {
+  /** http://127.0.0.1:<port>/ */
+  url: string;
+  port: number;
+  /** everything the runtime printed so far */
+  output(): string;
+  stop(): Promise<void>;
+  /** SIGKILL: a crash; no close handler runs */
+  kill(): Promise<void>;
+}
 
-  constructor(private readonly spec: RedProcessSpec) {}
+export interface RedProcessOptions {
+  /** environment beyond the mocha process's own, e.g. what `${...}` in a flow reads */
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+  /** the flaregrid clock stands still at this time (ms since the epoch); its timers run on the wall clock */
+  stillClockMs?: number;
+}
 
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', () => done()));
+}
 
-  async start(timeoutMs = 30_000): Promise<void> {
-    const specFile = join(this.spec.userDir, `red-child-${this.spec.port}.json`);
-    writeFileSync(specFile, JSON.stringify(this.spec));
-    const child = fork(join(__dirname, 'red-child.js'), [specFile], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    this.child = child;
-    child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Node-RED did not start within ${timeoutMs} ms: ${this.stderr}`)), timeoutMs);
-      child.once('message', () => {
-        clearTimeout(timer);
+export async function startRedProcess(settings: Record<string, unknown>, options: RedProcessOptions = {}): Promise<RedProcess> {
+  const port = await freePort();
+  const clockArg = options.stillClockMs === undefined ? [] : [String(options.stillClockMs)];
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(settings), String(port), ...clockArg], {
+    env: { ...process.env, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const signal = async (name: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    await exited(child);
+  };
+  const stop = (): Promise<void> => signal('SIGTERM');
+  const timeoutMs = options.readyTimeoutMs ?? 30_000;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (why: string): void => {
+      clearInterval(poll);
+      reject(new Error(`Node-RED ${why}:\n${text}`));
+    };
+    const deadline = Date.now() + timeoutMs;
+    const poll = setInterval(() => {
+      if (text.includes(READY_LINE)) {
+        clearInterval(poll);
         resolve();
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`Node-RED exited (${code ?? signal}) before it started: ${this.stderr}`));
-      });
-    });
-  }
-
-  /** SIGKILL: no close handler runs, nothing is flushed. */
-  kill(): Promise<void> {
-    return this.signal('SIGKILL');
-  }
-
-  /** SIGTERM: Node-RED stops its flows, running their close handlers, and exits. */
-  stop(): Promise<void> {
-    return this.signal('SIGTERM');
-  }
-
-  private async signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
-  }
+      } else if (child.exitCode !== null) fail(`exited with ${child.exitCode} before it was ready`);
+      else if (Date.now() > deadline) fail(`was not ready within ${timeoutMs} ms`);
+    }, 50);
+  }).catch(async (err: Error) => {
+    await stop();
+    throw err;
+  });
+  return { url: `http://127.0.0.1:${port}/`, port, output: () => text, stop, kill: () => signal('SIGKILL') };
 }
