@@ -23,21 +23,23 @@ export function marketFlow(options: MarketFlowOptions): FlowNode[] {
   const onTab = (node: Record<string, unknown>): FlowNode => ({ z: 'market-tab', x: 200, y: (y += 60), ...node }) as unknown as FlowNode;
   return [
     { id: 'market-tab', type: 'tab', label: 'market' },
-    {
-      id: 'broker', type: 'mqtt-broker', name: 'test broker', broker: '127.0.0.1', port: String(options.brokerPort), clientid: '',
+    // Two connections: the broker's acknowledgements of trades would otherwise queue behind the incoming orders
+    // on one connection, and a trade would count as delivered only once the matcher had caught up.
+    ...['broker-in', 'broker-out'].map((id) => ({
+      id, type: 'mqtt-broker', name: `${id.slice(7)} connection`, broker: '127.0.0.1', port: String(options.brokerPort), clientid: '',
       autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true,
       birthTopic: '', closeTopic: '', willTopic: '', userProps: '', sessionExpiry: '',
-    },
-    onTab({ id: 'orders-in', type: 'mqtt in', name: 'orders', topic: 'flaregrid/well-7/orders', qos: '1', datatype: 'utf8', broker: 'broker', nl: false, rap: true, rh: 0, inputs: 0, wires: [['matcher']] }),
-    onTab({ id: 'control-in', type: 'mqtt in', name: 'control', topic: CONTROL_TOPIC, qos: '1', datatype: 'utf8', broker: 'broker', nl: false, rap: true, rh: 0, inputs: 0, wires: [['control-topic']] }),
+    })),
+    onTab({ id: 'orders-in', type: 'mqtt in', name: 'orders', topic: 'flaregrid/well-7/orders', qos: '1', datatype: 'utf8', broker: 'broker-in', nl: false, rap: true, rh: 0, inputs: 0, wires: [['matcher']] }),
+    onTab({ id: 'control-in', type: 'mqtt in', name: 'control', topic: CONTROL_TOPIC, qos: '1', datatype: 'utf8', broker: 'broker-in', nl: false, rap: true, rh: 0, inputs: 0, wires: [['control-topic']] }),
     onTab({ id: 'control-topic', type: 'change', name: 'payload to topic', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'payload', tot: 'msg' }], wires: [['matcher']] }),
     onTab({
       id: 'matcher',
       ...matcherConfig(options.dataDir, options.participants, { confirmDelivery: confirm, retryS: 2, bookIntervalS: 1, ...options.matcher }),
       wires: [['trades-out'], ['rejects-out'], ['book-out']],
     }),
-    onTab({ id: 'trades-out', type: 'mqtt out', name: 'trades', topic: '', qos: '', retain: '', broker: 'broker', wires: [] }),
-    onTab({ id: 'rejects-out', type: 'mqtt out', name: 'rejects', topic: '', qos: '', retain: '', broker: 'broker', wires: [] }),
-    onTab({ id: 'book-out', type: 'mqtt out', name: 'book', topic: '', qos: '', retain: '', broker: 'broker', wires: [] }),
+    onTab({ id: 'trades-out', type: 'mqtt out', name: 'trades', topic: '', qos: '', retain: '', broker: 'broker-out', wires: [] }),
+    onTab({ id: 'rejects-out', type: 'mqtt out', name: 'rejects', topic: '', qos: '', retain: '', broker: 'broker-out', wires: [] }),
+    onTab({ id: 'book-out', type: 'mqtt out', name: 'book', topic: '', qos: '', retain: '', broker: 'broker-out', wires: [] }),
   ];
 }
