@@ -53,7 +53,9 @@ async function runtimeWith(matchers: Record<string, unknown>[], userDir: string)
     {
       httpAdminRoot: '/', httpNodeRoot: '/api', userDir, flowFile: 'flows.json', credentialSecret: 'bench',
       nodesDir: [join(__dirname, '..', '..', '..')], telemetry: { enabled: false, updateNotification: false },
-      editorTheme: { tours: false, projects: { enabled: false } }, logging: { console: { level: 'warn', metrics: false, audit: false } },
+      editorTheme: { tours: false, projects: { enabled: false } },
+      // the bench prints its results as JSON on stdout: the runtime says nothing short of an error
+      logging: { console: { level: 'error', metrics: false, audit: false } },
       flaregrid: { clock },
     },
     '127.0.0.1',
@@ -64,9 +66,7 @@ async function runtimeWith(matchers: Record<string, unknown>[], userDir: string)
 /** Feeds `messages` to the matcher `id` of the running Node-RED; orders per second until its last done(). */
 async function throughNode(id: string, messages: readonly (Order | Cancel)[]): Promise<number> {
   // the runtime's own modules: the node registry and the message hooks that every node's done() triggers
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RED = require('node-red') as { nodes: { getNode(id: string): { receive(msg: object): void } | null } };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { hooks } = require('@node-red/util') as { hooks: Hooks };
   const matcher = RED.nodes.getNode(id);
   if (!matcher) throw new Error(`bench: no node ${id}`);
