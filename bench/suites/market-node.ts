@@ -1,4 +1,4 @@
-// Suite `market-node`: orders through flaregrid-matcher in a running Node-RED (embedded as npm start embeds it:
+// Part of suite `market` (market.ts runs it after the engine's figures): orders through flaregrid-matcher in a running Node-RED (embedded as npm start embeds it:
 // the runtime, its flows and message routing), 50,000 orders per figure, handed to the node's receive() as an
 // mqtt in node hands them over (a burst of messages per event-loop turn), timed from the first message to the
 // matcher's last done() (Node-RED's onComplete hook).
@@ -20,7 +20,7 @@ import { matcherConfig, orderStream, testParticipant, type TestParticipant } fro
 import { writeFlowFile, type FlowNode } from '../../scripts/start-flows';
 import { startRed, type RunningRed } from '../../scripts/start-red';
 import { freePort } from '../../test/support/ports';
-import type { BenchResult, BenchSuite } from '../types';
+import type { BenchResult } from '../types';
 
 const NOW_MS = Date.parse('2026-12-01T06:07:30Z');
 const BURST = 500;
@@ -130,7 +130,7 @@ export async function marketNodeBench(options: MarketNodeBenchOptions = {}): Pro
   const participants = Array.from({ length: 100 }, (_, i) => testParticipant(`p${i}`, i + 1));
   const unsigned = orderStream(participants, count, NOW_MS, 11, false);
   const signed = orderStream(participants, count, NOW_MS, 11, true);
-  const result = (metric: string, value: number, unit: string): BenchResult => ({ suite: 'market-node', metric, value: Math.round(value), unit });
+  const result = (metric: string, value: number, unit: string): BenchResult => ({ suite: 'market', metric, value: Math.round(value), unit });
   const userDir = mkdtempSync(join(tmpdir(), 'flaregrid-bench-matcher-'));
   const red = await runtimeWith(
     [matcherNode('open-market', participants, join(userDir, 'open'), true), matcherNode('signed-market', participants, join(userDir, 'signed'), false)],
@@ -148,8 +148,3 @@ export async function marketNodeBench(options: MarketNodeBenchOptions = {}): Pro
     rmSync(userDir, { recursive: true, force: true });
   }
 }
-
-export const marketNodeSuite: BenchSuite = {
-  name: 'market-node',
-  run: () => marketNodeBench(),
-};
