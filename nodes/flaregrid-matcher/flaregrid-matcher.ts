@@ -127,6 +127,7 @@ export = function (RED: NodeRedAPI) {
       // Sent at the first tick rather than now: the nodes downstream (an mqtt out's broker connection) start
       // with the flow too, and a second is what they usually take to be ready.
       const undelivered = tradesAfter(await journalledTrades(journalDir), outbox.lastDelivered);
+      if (closing) return running;
       if (undelivered.length > 0) {
         timers.setTimeout(() => {
           node.warn(t('resent', { count: undelivered.length }));

@@ -255,6 +255,19 @@ describe('flaregrid-matcher', () => {
     assert.equal(trades.length, 2, 'confirmed: not sent again');
   });
 
+  it('releases its timers and its journal on close, also when closed while it opens', async () => {
+    await load({ confirmDelivery: true }, { tradesTo: ['gate'] });
+    await helper.unload();
+    assert.equal(clock.pendingCount, 0, 'no timer left behind');
+    // closed straight after deploy, before its journal is open: it still closes the journal it then opens
+    await load({}, { opens: false });
+    await helper.unload();
+    await load();
+    assert.equal(books.length, 1, 'the journal opens again: the lock was released');
+    await helper.unload();
+    assert.equal(clock.pendingCount, 0);
+  });
+
   it('shows a config error and refuses input when a setting is wrong', async () => {
     await load({ market: 'bad/market' }, { opens: false });
     const error = new Promise<string>((resolve) => helper.getNode('caught').once('input', (m: { error: { message: string } }) => resolve(m.error.message)));
