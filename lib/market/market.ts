@@ -24,7 +24,7 @@ import { engineHash, engineState, type EngineState } from './engine-state';
 import { MarketError } from './errors';
 import type { ParticipantRegistry } from './identity';
 import { emptyOutcome, type Outcome } from './outcome';
-import { JOURNAL_VERSION, replayState, type MarketRecord } from './records';
+import { cancelRecordJson, JOURNAL_VERSION, orderRecordJson, replayState, tradeJson, type MarketRecord } from './records';
 import { validateMarketSettings, type MarketSettings } from './settings';
 import { emptyEvents, type MarketEvents, type MarketOpenOptions, type SnapshotOptions } from './types';
 import { admit, RateLimiter } from './validate';
@@ -168,16 +168,21 @@ export class Market {
       return;
     }
     events.accepted.push(accepted);
-    if (verdict.kind === 'order') this.command('order', { order: verdict.order, meta: verdict.meta, atMs }, out, () => this.engine.place(verdict.order, verdict.meta, atMs, out));
-    else this.command('cancel', { cancel: verdict.cancel, fingerprint: verdict.fingerprint, atMs }, out, () => this.engine.cancel(verdict.cancel, verdict.fingerprint, atMs, out));
+    if (verdict.kind === 'order') {
+      const record = { order: verdict.order, meta: verdict.meta, atMs };
+      this.command('order', record, out, () => this.engine.place(verdict.order, verdict.meta, atMs, out), orderRecordJson(verdict.meta, atMs, verdict.json));
+    } else {
+      const record = { cancel: verdict.cancel, fingerprint: verdict.fingerprint, atMs };
+      this.command('cancel', record, out, () => this.engine.cancel(verdict.cancel, verdict.fingerprint, atMs, out), cancelRecordJson(verdict.fingerprint, atMs, verdict.json));
+    }
   }
 
   /** Journals a command, applies it, journals the trades it made. */
-  private command(kind: string, record: MarketRecord, out: Outcome, apply: () => void): void {
-    this.append(kind, record);
+  private command(kind: string, record: MarketRecord, out: Outcome, apply: () => void, recordJson?: string): void {
+    this.append(kind, record, recordJson);
     const first = out.trades.length;
     apply();
-    for (let i = first; i < out.trades.length; i++) this.append('trade', out.trades[i]);
+    for (let i = first; i < out.trades.length; i++) this.append('trade', out.trades[i], tradeJson(out.trades[i]));
     if (this.sinceSnapshot >= this.snapshotEvery) {
       this.sinceSnapshot = 0;
       // A snapshot only shortens the next replay; the records are durable without it.
@@ -185,8 +190,8 @@ export class Market {
     }
   }
 
-  private append(kind: string, record: MarketRecord): void {
-    const written = this.journal.append(kind, record);
+  private append(kind: string, record: MarketRecord, recordJson?: string): void {
+    const written = this.journal.append(kind, record, recordJson);
     written.catch(noop);
     this.durable = written;
     this.sinceSnapshot++;

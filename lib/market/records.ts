@@ -20,6 +20,36 @@ export type MarketRecord =
 
 export const JOURNAL_VERSION = 1;
 
+// The canonical JSON (RFC 8785) of the hot records, written out for their known shapes so that a message is
+// serialised once, by admission, and each trade without the generic walk: keys in code-unit order, strings
+// quoted by JSON.stringify (which RFC 8785 prescribes), integers as they are. A test holds them equal to
+// canonicalJson.
+
+const str = JSON.stringify;
+
+/** canonicalJson({ order, meta, atMs }) given canonicalJson(order) */
+export function orderRecordJson(meta: OrderMeta, atMs: number, orderJson: string): string {
+  const payTo = meta.payTo === undefined ? '' : `,"payTo":${str(meta.payTo)}`;
+  return `{"atMs":${atMs},"meta":{"fingerprint":${str(meta.fingerprint)}${payTo},"zone":${str(meta.zone)}},"order":${orderJson}}`;
+}
+
+/** canonicalJson({ cancel, fingerprint, atMs }) given canonicalJson(cancel) */
+export function cancelRecordJson(fingerprint: string, atMs: number, cancelJson: string): string {
+  return `{"atMs":${atMs},"cancel":${cancelJson},"fingerprint":${str(fingerprint)}}`;
+}
+
+/** canonicalJson(trade) */
+export function tradeJson(t: Trade): string {
+  const optional = (name: string, value: string | number | undefined): string => (value === undefined ? '' : `,"${name}":${str(value)}`);
+  return (
+    `{"buyOrderId":${str(t.buyOrderId)},"buyer":${str(t.buyer)}${optional('buyerZone', t.buyerZone)},"deliveryEnd":${str(t.deliveryEnd)},` +
+    `"deliveryStart":${str(t.deliveryStart)},"feeMsatPerKwh":${t.feeMsatPerKwh},"id":${str(t.id)},"market":${str(t.market)},` +
+    `"matchedAt":${str(t.matchedAt)},"mode":${str(t.mode)},"payTo":${str(t.payTo)},"priceMsatPerKwh":${t.priceMsatPerKwh},` +
+    `"quantityWh":${t.quantityWh},"sellOrderId":${str(t.sellOrderId)},"seller":${str(t.seller)}${optional('sellerZone', t.sellerZone)}` +
+    `${optional('surplusMsatPerKwh', t.surplusMsatPerKwh)},"type":"trade"}`
+  );
+}
+
 /** Replays records into an engine (undefined before the first settings record); trades not yet journalled come back. */
 export class Replayer {
   /** trades the commands made that no trade record has matched yet */

@@ -22,9 +22,10 @@ import type { Engine, OrderMeta } from './engine';
 import type { ParticipantRegistry } from './identity';
 import { iso } from './rules';
 
+/** An accepted message comes with its canonical JSON (`json`), which its fingerprint hashes and the journal writes. */
 export type Verdict =
-  | { kind: 'order'; order: Order; meta: OrderMeta }
-  | { kind: 'cancel'; cancel: Cancel; fingerprint: string }
+  | { kind: 'order'; order: Order; meta: OrderMeta; json: string }
+  | { kind: 'cancel'; cancel: Cancel; fingerprint: string; json: string }
   | { kind: 'duplicate' }
   | { kind: 'reject'; reject: Reject };
 
@@ -130,7 +131,7 @@ function checkIdentity(ctx: AdmissionContext, message: Order | Cancel): void {
   if (nonce !== undefined) throw new Refusal('replay', `nonce ${message.nonce} of participant ${message.participant} was used before`);
 }
 
-function orderVerdict(ctx: AdmissionContext, message: Record<string, unknown>, fingerprint: string): Verdict {
+function orderVerdict(ctx: AdmissionContext, message: Record<string, unknown>, json: string, fingerprint: string): Verdict {
   const { engine } = ctx;
   checkOrderNumbers(engine, message);
   const order = contract<Order>(isOrder, message);
@@ -155,10 +156,10 @@ function orderVerdict(ctx: AdmissionContext, message: Record<string, unknown>, f
   }
   const meta: OrderMeta = { zone: order.zone ?? registered?.zone ?? '', fingerprint };
   if (payTo !== undefined) meta.payTo = payTo;
-  return { kind: 'order', order, meta };
+  return { kind: 'order', order, meta, json };
 }
 
-function cancelVerdict(ctx: AdmissionContext, message: Record<string, unknown>, fingerprint: string): Verdict {
+function cancelVerdict(ctx: AdmissionContext, message: Record<string, unknown>, json: string, fingerprint: string): Verdict {
   const cancel = contract<Cancel>(isCancel, message);
   if (ctx.engine.nonce(cancel.participant, cancel.nonce) === fingerprint) return { kind: 'duplicate' };
   if (ctx.checkTimeAndIdentity) {
@@ -168,7 +169,7 @@ function cancelVerdict(ctx: AdmissionContext, message: Record<string, unknown>, 
   const target = ctx.engine.restingOrder(cancel.id);
   if (target === undefined) throw new Refusal('unknown-order', `id ${cancel.id} is not an open order of this market`);
   if (target.participant !== cancel.participant) throw new Refusal('not-owner', `order ${cancel.id} belongs to another participant, not ${cancel.participant}`);
-  return { kind: 'cancel', cancel, fingerprint };
+  return { kind: 'cancel', cancel, fingerprint, json };
 }
 
 /** The verdict on one message: an order or cancel to apply, a duplicate to ignore, or a Reject. */
@@ -191,7 +192,7 @@ export function admit(message: unknown, ctx: AdmissionContext): Verdict {
     if (record.type !== 'order' && record.type !== 'cancel') throw new Refusal('malformed', `type must be order or cancel, got ${shown(record.type)}`);
     if (record.market !== ctx.engine.settings.market) throw new Refusal('unknown-market', `market must be ${ctx.engine.settings.market}, got ${shown(record.market)}`);
     const fingerprint = sha256Hex(text);
-    return record.type === 'order' ? orderVerdict(ctx, record, fingerprint) : cancelVerdict(ctx, record, fingerprint);
+    return record.type === 'order' ? orderVerdict(ctx, record, text, fingerprint) : cancelVerdict(ctx, record, text, fingerprint);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     return { kind: 'reject', reject: { type: 'reject', orderId, reason: err.reason, message: err.message, order: message } };

@@ -160,6 +160,24 @@ describe('market call auction', () => {
     assert.equal(book.engine.slots.size, 0);
   });
 
+  it('equal excess on both sides of a jump keeps the whole range, and half a tick rounds down', () => {
+    const book = new TestBook({ mode: 'auction' });
+    book.place(order('buy', 100, 60_000, 'alice'));
+    book.place(order('buy', 100, 50_000, 'bob'));
+    book.place(order('sell', 100, 40_000, 'carol'));
+    book.place(order('sell', 100, 51_000, 'dave'));
+    book.clear();
+    // 100 Wh trade from 40 to 60. D − S is +100 up to 50 (both bids, one ask) and −100 from 51 (one bid, both
+    // asks): the least excess, 100, holds on 40–50 and on 51–60, so the range is 40–60 and the price 50.
+    assert.equal(book.out.clearings[0].priceMsatPerKwh, 50_000);
+    const odd = new TestBook({ mode: 'auction' });
+    odd.place(order('buy', 100, 61_000, 'alice'));
+    odd.place(order('sell', 100, 40_000, 'carol'));
+    // range 40–61: the midpoint 50.5 rounds down to 50
+    odd.clear();
+    assert.equal(odd.out.clearings[0].priceMsatPerKwh, 50_000);
+  });
+
   it('an empty auction reports no price and no volume', () => {
     const book = new TestBook({ mode: 'auction' });
     book.place(order('buy', 100, 40_000, 'alice'));
