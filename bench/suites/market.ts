@@ -11,6 +11,8 @@
 //   warm-ups).
 // journaledOrdersPerSec: the same kind of stream through Market.submitMany (validation, journal with group
 //   commit and fdatasync, matching) in bursts of 500, unsigned-allowed: what a node can expect from lib.
+// nodeOrdersPerSec, nodeSignedOrdersPerSec (and their peers marketSubmitOrdersPerSec, ed25519VerifiesPerSec):
+//   the market behind flaregrid-matcher in a running Node-RED, market-node.ts.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import { Market, ParticipantRegistry, validateMarketSettings, defaultMarketSetti
 import { emptyOutcome } from '../../lib/market/outcome';
 import type { Order } from '../../lib/schemas';
 import type { BenchResult, BenchSuite } from '../types';
+import { marketNodeBench } from './market-node';
 
 const SLOT_START = '2030-01-01T12:00:00.000Z';
 const SLOT_END = '2030-01-01T12:15:00.000Z';
@@ -246,7 +249,8 @@ export async function marketBench(options: MarketBenchOptions = {}): Promise<Ben
 
 export const marketSuite: BenchSuite = {
   name: 'market',
-  run: () => marketBench(),
+  // the engine's figures, then the same market behind flaregrid-matcher in a running Node-RED (market-node.ts)
+  run: async () => [...(await marketBench()), ...(await marketNodeBench())],
 };
 
 // `node market.js ours|peer SEED COUNT`: one continuous run, as the suite's child process.

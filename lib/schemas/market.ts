@@ -195,3 +195,17 @@ export const BookSnapshotSchema = Type.Object(
   { title: 'FlareGrid BookSnapshot', description: 'The open orders per slot, zone and price level, the latest clearing and the state hash.' },
 );
 export type BookSnapshot = Static<typeof BookSnapshotSchema>;
+
+// Enums of the market nodes' settings (not contracts), served to the edit dialogs with the contracts' own.
+
+/** flaregrid-offer: what a message makes */
+export const OFFER_ACTIONS = ['order', 'cancel'] as const;
+export type OfferAction = (typeof OFFER_ACTIONS)[number];
+
+/** flaregrid-offer: the delivery slot of an order, from the time it is made, from a given time, or as given */
+export const DELIVERY_WINDOWS = ['next-slot', 'slot-at', 'absolute'] as const;
+export type DeliveryWindowKind = (typeof DELIVERY_WINDOWS)[number];
+
+/** flaregrid-matcher: where the participant registry comes from */
+export const REGISTRY_SOURCES = ['config', 'file', 'msg'] as const;
+export type RegistrySource = (typeof REGISTRY_SOURCES)[number];

@@ -31,3 +31,15 @@ export function formatMsat(msat: number): string {
   if (sat >= 10 || sat === 0) return `${Math.round(sat)} sat`;
   return `${sat.toFixed(2)} sat`;
 }
+
+/** 950 -> "950 Wh", 1500 -> "1.50 kWh", 12345 -> "12.3 kWh", 2500000 -> "2.50 MWh" */
+export function formatEnergyWh(energyWh: number): string {
+  return formatPowerW(energyWh).replace(/W$/, 'Wh');
+}
+
+/** A price in sat/kWh, as traders quote it: 95000 -> "95 sat", 95500 -> "95.5 sat", 250 -> "0.25 sat" */
+export function formatPriceMsatPerKwh(priceMsatPerKwh: number): string {
+  const sat = priceMsatPerKwh / 1000;
+  const digits = Number.isInteger(sat) ? 0 : Math.abs(sat) >= 100 ? 0 : Math.abs(sat) >= 10 ? 1 : 2;
+  return `${sat.toFixed(digits)} sat`;
+}
