@@ -1,4 +1,4 @@
-// Every MQTT topic of DESIGN.md §4, built and parsed in one place from a configurable prefix (default
+// Every MQTT topic of docs/contracts.md, built and parsed in one place from a configurable prefix (default
 // `flaregrid`), so that nodes, reference flows and outside participants agree on one spelling:
 //   <prefix>/<market>/orders                      orders and cancels in (QoS 1)
 //   <prefix>/<market>/trades

@@ -1,4 +1,4 @@
-// Money arithmetic of DESIGN.md §5, in integers only. The amount owed for E Wh at P msat/kWh is
+// Money arithmetic of docs/contracts.md (Money), in integers only. The amount owed for E Wh at P msat/kWh is
 // floor(E × P / 1000) msat, always of the trade's cumulative energy: a payment for the interval [from, to] is
 // owed(to) − owed(from), so the sub-msat remainder of one interval is carried into the next and a trade's
 // payments sum to owed(total energy) exactly. The one rounding, below 1 msat, happens once per trade.

@@ -1,4 +1,4 @@
-// The one source of every FlareGrid contract (DESIGN.md §4). Each contract is one TypeBox schema in a module of
+// The one source of every FlareGrid contract (docs/contracts.md). Each contract is one TypeBox schema in a module of
 // its domain (metering, meter-profile, market, payments, dispatch); from it come the TypeScript type, the ajv
 // check the nodes use (lib/schemas/index.ts), the published JSON Schema (`npm run schemas` writes schemas/ and
 // docs/contracts.md, and a test keeps those current) and the editor's enums (served to the edit dialogs at

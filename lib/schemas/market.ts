@@ -1,7 +1,7 @@
-// Market contracts (DESIGN.md §4): Order and Cancel in (signed by their participant), Trade and Reject out.
+// Market contracts (docs/contracts.md): Order and Cancel in (signed by their participant), Trade and Reject out.
 // Quantities are whole Wh, prices whole msat per kWh; a trade is one payment obligation of quantityWh ×
 // (priceMsatPerKwh + feeMsatPerKwh + surplusMsatPerKwh) / 1000 msat to the seller's payTo, the remainder carried by
-// the payment stream (DESIGN.md §5); the seller owes the fee and surplus on to the market operator.
+// the payment stream (docs/contracts.md (Money)); the seller owes the fee and surplus on to the market operator.
 //
 // Signatures: `sig` is an Ed25519 signature (hex) by the participant's signing key over the RFC 8785 canonical
 // JSON of the message without its `sig` property (lib/canonical-json.ts).

@@ -1,4 +1,4 @@
-// Payment contracts (DESIGN.md §4, money rules §5): Receipt, one per Lightning payment of a trade's delivered
+// Payment contracts (docs/contracts.md, money rules §5): Receipt, one per Lightning payment of a trade's delivered
 // energy; Invoice, what a payee's gate offers a payer to pay (an ordinary or a hold invoice for one interval);
 // and CutOff / Restore / Warning, which a payee's gate sends when payment lags delivery and when it has caught up.
 //

@@ -1,6 +1,6 @@
 // The market over a real broker, as one test run against any broker: the matcher behind core mqtt in / mqtt
 // out nodes and mqtt-broker config nodes (node-red-node-test-helper, the real runtime), participants as mqtt.js
-// clients on the DESIGN.md topics (lib/topics.ts). Used against Aedes (test/nodes) and Mosquitto (test/interop).
+// clients on the docs/contracts.md topics (lib/topics.ts). Used against Aedes (test/nodes) and Mosquitto (test/interop).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// The contracts as DESIGN.md §4 states them, pinned field by field: a change to lib/schemas that drops an enum
+// The contracts as docs/contracts.md states them, pinned field by field: a change to lib/schemas that drops an enum
 // member, loosens a type or makes a required field optional fails here, and so do the checks the nodes run.
 import assert from 'node:assert/strict';
 import { CONTRACTS, publishedSchema } from '../../../lib/schemas/contracts';
@@ -111,7 +111,7 @@ const reading: MeterReading = {
 
 describe('contracts', () => {
   for (const [name, pin] of Object.entries(PINS)) {
-    it(`${name} has the fields, types, enums and required fields of DESIGN.md §4`, () => {
+    it(`${name} has the fields, types, enums and required fields of docs/contracts.md`, () => {
       const entry = CONTRACTS.find((c) => c.name === name);
       assert.ok(entry, `${name} is published`);
       const schema = publishedSchema(entry) as { required?: string[]; properties: Record<string, { type?: string; enum?: unknown[] }> };
