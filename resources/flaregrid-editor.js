@@ -97,17 +97,26 @@
   // A node saved by an older release: the runtime's own migrations bring its properties forward, and the dialog
   // shows the result, so that saving the dialog stores what the runtime would run. `current` is the version the
   // node's defaults declare; the callback gets the migrated properties (or none when nothing had to change).
+  function inputValue(input) {
+    if (!input.length) return undefined;
+    return input.is(':checkbox') ? input.is(':checked') : input.val();
+  }
+
   function bringForward(node, type, current, done) {
     var version = node.configVersion === undefined || node.configVersion === '' ? 0 : Number(node.configVersion);
     if (version >= current) return done();
     var props = {};
     Object.keys(node._def.defaults).forEach(function (key) { props[key] = node[key]; });
     props.configVersion = version;
+    // What the dialog showed when it opened: a field the user edits before the answer arrives keeps the edit.
+    var shown = {};
+    Object.keys(props).forEach(function (key) { shown[key] = inputValue($('#node-input-' + key)); });
     $.ajax({ url: 'flaregrid/migrate/' + type, method: 'POST', contentType: 'application/json', data: JSON.stringify(props) })
       .done(function (migrated) {
         Object.keys(migrated).forEach(function (key) {
           var input = $('#node-input-' + key);
           if (key === 'configVersion' || !input.length || migrated[key] === props[key]) return;
+          if (inputValue(input) !== shown[key]) return;
           if (input.is(':checkbox')) input.prop('checked', migrated[key] === true);
           else input.val(migrated[key]);
         });

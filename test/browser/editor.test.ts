@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openEditor, type Editor } from '../support/browser';
+import { expectMarked, openEditor, type Editor } from '../support/browser';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots');
 
@@ -62,19 +62,18 @@ describe('the editor in headless Chromium', function () {
 
   it('marks a meter id with spaces as invalid', async () => {
     // Typing, as a person does: the editor validates on every key.
-    const invalid = (selector: string) => page.$eval(selector, (el) => el.classList.contains('input-error'));
     await page.fill('#node-input-meterId', '');
     await page.type('#node-input-meterId', 'prosumer 1!');
-    assert.ok(await invalid('#node-input-meterId'), 'a meter id with a space and a ! is refused');
+    await expectMarked(page, '#node-input-meterId', true, 'a meter id with a space and a ! is refused');
     await page.fill('#node-input-meterId', '');
     await page.type('#node-input-meterId', 'prosumer-1');
-    assert.equal(await invalid('#node-input-meterId'), false);
+    await expectMarked(page, '#node-input-meterId', false);
     await page.fill('#node-input-unitId', '');
     await page.type('#node-input-unitId', '300');
-    assert.ok(await invalid('#node-input-unitId'), 'unit id 300 is out of the Modbus range');
+    await expectMarked(page, '#node-input-unitId', true, 'unit id 300 is out of the Modbus range');
     await page.fill('#node-input-unitId', '');
     await page.type('#node-input-unitId', '21');
-    assert.equal(await invalid('#node-input-unitId'), false);
+    await expectMarked(page, '#node-input-unitId', false);
   });
 
   it('shows the role list from the runtime without cutting off its labels', async () => {

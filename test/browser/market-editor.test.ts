@@ -3,7 +3,7 @@
 // field turns red, and the participant's dialog gets a key pair from the runtime and shows its public part.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openEditor, type Editor } from '../support/browser';
+import { expectMarked, openEditor, type Editor } from '../support/browser';
 import { matcherConfig } from '../support/market';
 
 const FLOW = [
@@ -34,7 +34,6 @@ describe('the market nodes in the editor (headless Chromium)', function () {
     await editor?.close();
   });
 
-  const invalid = (selector: string) => page.$eval(selector, (el) => el.classList.contains('input-error'));
   const options = (selector: string) => page.$$eval(`${selector} option`, (list) => list.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
 
   async function edit(id: string): Promise<void> {
@@ -59,18 +58,18 @@ describe('the market nodes in the editor (headless Chromium)', function () {
     ]);
     assert.equal(await page.$eval('#node-input-side', (el) => (el as HTMLSelectElement).value), 'sell');
     await page.evaluate(() => (window as any).$('#node-input-quantity').typedInput('value', '1.5'));
-    assert.ok(await invalid('#node-input-quantity'), 'a quantity of 1.5 Wh is refused');
+    await expectMarked(page, '#node-input-quantity', true, 'a quantity of 1.5 Wh is refused');
     await page.evaluate(() => (window as any).$('#node-input-quantity').typedInput('value', '1500'));
-    assert.equal(await invalid('#node-input-quantity'), false);
+    await expectMarked(page, '#node-input-quantity', false);
     await page.evaluate(() => (window as any).$('#node-input-price').typedInput('type', 'flow'));
     await page.evaluate(() => (window as any).$('#node-input-price').typedInput('value', 'sliderPrice'));
-    assert.equal(await invalid('#node-input-price'), false, 'a price from flow context is checked when the offer runs');
+    await expectMarked(page, '#node-input-price', false, 'a price from flow context is checked when the offer runs');
     assert.equal(await page.isVisible('#node-input-deliveryStart'), false, 'no absolute window unless asked for');
     await page.selectOption('#node-input-window', 'absolute');
     assert.ok(await page.isVisible('#node-input-deliveryStart'));
     await page.fill('#node-input-deliveryStart', '');
     await page.type('#node-input-deliveryStart', 'tomorrow');
-    assert.ok(await invalid('#node-input-deliveryStart'), 'not an ISO 8601 time');
+    await expectMarked(page, '#node-input-deliveryStart', true, 'not an ISO 8601 time');
   });
 
   it("fills the matcher's lists from the runtime and marks a cap below the floor and a broken registry red", async () => {
@@ -82,16 +81,16 @@ describe('the market nodes in the editor (headless Chromium)', function () {
     await page.fill('#node-input-priceFloorMsatPerKwh', '2000');
     await page.fill('#node-input-priceCapMsatPerKwh', '');
     await page.type('#node-input-priceCapMsatPerKwh', '1000');
-    assert.ok(await invalid('#node-input-priceCapMsatPerKwh'), 'a cap below the floor');
+    await expectMarked(page, '#node-input-priceCapMsatPerKwh', true, 'a cap below the floor');
     await page.fill('#node-input-priceCapMsatPerKwh', '');
     await page.type('#node-input-priceCapMsatPerKwh', '1000000');
-    assert.equal(await invalid('#node-input-priceCapMsatPerKwh'), false);
+    await expectMarked(page, '#node-input-priceCapMsatPerKwh', false);
     await page.fill('#node-input-registry', '');
     await page.type('#node-input-registry', '[{"id": "bob"}]');
-    assert.ok(await invalid('#node-input-registry'), 'a participant without a public key');
+    await expectMarked(page, '#node-input-registry', true, 'a participant without a public key');
     await page.fill('#node-input-tickMsatPerKwh', '');
     await page.type('#node-input-tickMsatPerKwh', '0.5');
-    assert.ok(await invalid('#node-input-tickMsatPerKwh'), 'a tick of half a msat');
+    await expectMarked(page, '#node-input-tickMsatPerKwh', true, 'a tick of half a msat');
   });
 
   it('generates a key pair in the participant dialog, shows the public key and the registry entry, and checks payTo', async () => {
@@ -106,6 +105,6 @@ describe('the market nodes in the editor (headless Chromium)', function () {
     assert.deepEqual(JSON.parse(await page.$eval('#flaregrid-participant-entry', (el) => el.textContent ?? '')), { id: 'alice', publicKey });
     await page.fill('#node-config-input-payTo', '');
     await page.type('#node-config-input-payTo', '04abc');
-    assert.ok(await invalid('#node-config-input-payTo'), 'not a compressed Lightning node key');
+    await expectMarked(page, '#node-config-input-payTo', true, 'not a compressed Lightning node key');
   });
 });

@@ -1,6 +1,7 @@
 // The one way browser tests get a browser and watch it. Chromium comes from npm (@sparticuz/chromium, a
 // compressed build unpacked into the temp dir on first use), so `npm install` is all a machine needs;
 // FLAREGRID_CHROMIUM may name the executable of a Chromium the system has instead.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,4 +121,19 @@ export async function openEditor(options: EditorOptions = {}): Promise<Editor> {
     await close();
     throw err;
   }
+}
+
+/**
+ * Waits until a dialog field's red mark is as expected, then asserts it. The dialog validates on key events and
+ * some of its settings arrive from the runtime after it opens, so a mark is a state to wait for, not to sample.
+ */
+export async function expectMarked(page: Page, selector: string, marked: boolean, message?: string): Promise<void> {
+  const reached = await page
+    .waitForFunction(
+      ([sel, want]) => document.querySelector(sel as string)?.classList.contains('input-error') === want,
+      [selector, marked] as const,
+      { timeout: 5_000 },
+    )
+    .then(() => true, () => false);
+  assert.ok(reached, message ?? `${selector} is ${marked ? '' : 'not '}marked invalid`);
 }
