@@ -19,7 +19,8 @@ import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
 import { ScaledClock, wallClock, type Clock } from '../lib/clock';
-import { fleetOf, startPlant, type RunningPlant } from '../sim';
+import { startPlant, type RunningPlant } from '../sim';
+import { simulatedSiteFleet } from './site-fleet';
 
 const packageRoot = resolve(__dirname, '..', '..');
 const FLOW_FILE = 'flows.json';
@@ -63,6 +64,15 @@ function simulatorClaim(err: unknown, claims: readonly PortClaim[]): PortClaim |
   );
 }
 
+/** "180 simulated: 88 LuxOS, 88 Braiins OS, 4 stock Antminer (FLAREGRID_MINER_<n>_PORT)" */
+function minerSummary(miners: readonly { dialect: string }[]): string {
+  const names: Record<string, string> = { luxos: 'LuxOS', braiins: 'Braiins OS', bmminer: 'stock Antminer' };
+  const counts = new Map<string, number>();
+  for (const m of miners) counts.set(m.dialect, (counts.get(m.dialect) ?? 0) + 1);
+  const parts = [...counts].map(([dialect, count]) => `${count} ${names[dialect] ?? dialect}`);
+  return `${miners.length} simulated: ${parts.join(', ')} (ports in FLAREGRID_MINER_<n>_PORT)`;
+}
+
 async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   const userDir = resolve(config.userDir ?? join(packageRoot, '.flaregrid'));
   const flows = mergeFlowFiles(readFlowDir(resolve(config.flowsDir ?? join(packageRoot, 'flows'))));
@@ -83,8 +93,8 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
     const { modbusPort, truthPort, seed, speedup } = config.plant;
     if (speedup !== 1) clock = new ScaledClock({ speedup });
     try {
-      // Three simulated miners (LuxOS, Braiins OS, stock Antminer) in the first container, on free ports.
-      const fleet = { miners: fleetOf(3) };
+      // The reference site's 180 miners in four containers (scripts/site-fleet.ts), on free ports.
+      const fleet = { miners: simulatedSiteFleet() };
       const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, clock, realtime: true, fleet });
       simulator = plant;
       await lifecycle.add('plant simulator', () => plant.stop());
@@ -120,8 +130,7 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   console.log(`FlareGrid MQTT:      ${mqtt}${config.mqtt.kind === 'embedded' ? ' (embedded broker)' : ''}`);
   if (simulator) {
     console.log(`FlareGrid plant:     simulated, Modbus TCP ${config.host}:${simulator.modbusPort}, truth ${simulator.truthUrl}`);
-    const miners = simulator.fleet?.miners ?? [];
-    console.log(`FlareGrid miners:    ${miners.map((m) => `${m.id} ${m.dialect} ${m.apiPort}${m.restPort ? `/${m.restPort}` : ''}`).join(', ')}`);
+    console.log(`FlareGrid miners:    ${minerSummary(simulator.fleet?.miners ?? [])}`);
   } else {
     console.log(`FlareGrid plant:     Modbus TCP ${process.env.FLAREGRID_MODBUS_HOST}:${process.env.FLAREGRID_MODBUS_PORT}`);
   }
