@@ -1,0 +1,30 @@
+// Every shipped flow, by the file it is written to under the package root: the reference flows of flows/ that
+// npm start deploys, and the examples of examples/. `npm run flows` writes them; a test checks that the files in
+// the tree are what this code makes.
+import { type Flow, type FlowNode } from './kit';
+import { SITE_FILE, siteSettings } from './site';
+import { siteControl } from './site-control';
+import { DASHBOARD_FILE, dashboard } from './dashboard';
+
+export interface ShippedFlow {
+  /** path under the package root */
+  path: string;
+  nodes: FlowNode[];
+  /** the tabs of the file (for the layout checks) */
+  tabs: Flow[];
+}
+
+export function shippedFlows(): ShippedFlow[] {
+  const control = siteControl();
+  const board = dashboard();
+  // The control flows' operations groups report to the dashboard's Events page.
+  for (const ops of [control.operations]) {
+    control.flow.link(ops.errorsOut, board.events.errorsIn);
+    control.flow.link(ops.statusesOut, board.events.statusesIn);
+  }
+  return [
+    { path: `flows/${SITE_FILE}`, nodes: siteSettings(), tabs: [] },
+    { path: `flows/${control.flow.file}`, nodes: control.flow.nodes(), tabs: [control.flow] },
+    { path: `flows/${DASHBOARD_FILE}`, nodes: board.nodes, tabs: board.pages.map((p) => p.flow) },
+  ];
+}
