@@ -5,6 +5,7 @@ import { type Flow, type FlowNode } from './kit';
 import { SITE_FILE, siteSettings } from './site';
 import { siteControl } from './site-control';
 import { DASHBOARD_FILE, dashboard } from './dashboard';
+import { examples, type Example } from './examples';
 
 export interface ShippedFlow {
   /** path under the package root */
@@ -23,8 +24,21 @@ export function shippedFlows(): ShippedFlow[] {
     control.flow.link(ops.statusesOut, board.events.statusesIn);
   }
   return [
+    ...examples().map(exampleFile),
     { path: `flows/${SITE_FILE}`, nodes: siteSettings(), tabs: [] },
     { path: `flows/${control.flow.file}`, nodes: control.flow.nodes(), tabs: [control.flow] },
     { path: `flows/${DASHBOARD_FILE}`, nodes: board.nodes, tabs: board.pages.map((p) => p.flow) },
   ];
+}
+
+/** An example imported onto the user's tab has no tab of its own: its nodes and groups lose their `z`. */
+function exampleFile(example: Example): ShippedFlow {
+  const nodes = example.flow.nodes();
+  if (example.ownTab) return { path: example.path, nodes, tabs: [example.flow] };
+  const { tab } = example.flow;
+  return {
+    path: example.path,
+    nodes: nodes.filter((n) => n !== tab).map((n) => Object.fromEntries(Object.entries(n).filter(([key]) => key !== 'z')) as FlowNode),
+    tabs: [example.flow],
+  };
 }

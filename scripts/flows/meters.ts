@@ -8,31 +8,38 @@ export interface MeterSpec {
   meterId: string;
   role: 'genset' | 'bus' | 'prosumer' | 'miner';
   profile: string;
-  unitVar: string;
+  /** the site variable holding its unit id, or the unit id itself (an example's) */
+  unit: string | number;
 }
 
 /** Every device of the reference site (sim/README.md), in the order they are drawn. */
 export const SITE_METERS: readonly MeterSpec[] = [
-  ...GENSETS.map((g) => ({ meterId: g.meterId, role: 'genset' as const, profile: 'flaregrid-gc1', unitVar: g.unitVar })),
-  { meterId: 'bus-main', role: 'bus', profile: 'flaregrid-bm1', unitVar: 'FLAREGRID_BUS_METER_UNIT' },
-  ...PROSUMERS.map((p) => ({ meterId: p.meterId, role: 'prosumer' as const, profile: 'flaregrid-pm1', unitVar: p.unitVar })),
-  { meterId: 'miners', role: 'miner', profile: 'eastron-sdm630', unitVar: 'FLAREGRID_MINER_FEEDER_UNIT' },
+  ...GENSETS.map((g) => ({ meterId: g.meterId, role: 'genset' as const, profile: 'flaregrid-gc1', unit: g.unitVar })),
+  { meterId: 'bus-main', role: 'bus', profile: 'flaregrid-bm1', unit: 'FLAREGRID_BUS_METER_UNIT' },
+  ...PROSUMERS.map((p) => ({ meterId: p.meterId, role: 'prosumer' as const, profile: 'flaregrid-pm1', unit: p.unitVar })),
+  { meterId: 'miners', role: 'miner', profile: 'eastron-sdm630', unit: 'FLAREGRID_MINER_FEEDER_UNIT' },
 ];
 
-export function meterNode(flow: Flow, m: MeterSpec, at: { col: number; row: number }): FlowNode {
+/** The reference flows' site and poll period come from the site's environment; an example gives its own. */
+export function meterNode(
+  flow: Flow,
+  m: MeterSpec,
+  at: { col: number; row: number },
+  site: { site: string | number; pollIntervalS: string | number } = { site: env('FLAREGRID_SITE'), pollIntervalS: env('FLAREGRID_METER_POLL_S') },
+): FlowNode {
   return flow.node(
     `meter:${m.meterId}`,
     'flaregrid-meter',
     {
       name: '',
       configVersion: 1,
-      site: env('FLAREGRID_SITE'),
+      site: site.site,
       meterId: m.meterId,
       role: m.role,
       profile: m.profile,
       customProfile: '',
-      unitId: env(m.unitVar),
-      pollIntervalS: env('FLAREGRID_METER_POLL_S'),
+      unitId: typeof m.unit === 'number' ? m.unit : env(m.unit),
+      pollIntervalS: site.pollIntervalS,
       staleAfterS: 5,
       invert: false,
       maxRegistersPerRead: 125,
@@ -43,7 +50,7 @@ export function meterNode(flow: Flow, m: MeterSpec, at: { col: number; row: numb
   );
 }
 
-export function flexGetter(flow: Flow, key: string, at: { col: number; row: number }): FlowNode {
+export function flexGetter(flow: Flow, key: string, at: { col: number; row: number }, server = SHARED.modbus): FlowNode {
   return flow.node(
     key,
     'modbus-flex-getter',
@@ -53,7 +60,7 @@ export function flexGetter(flow: Flow, key: string, at: { col: number; row: numb
       showErrors: false,
       showWarnings: true,
       logIOActivities: false,
-      server: SHARED.modbus,
+      server,
       useIOFile: false,
       ioFile: '',
       useIOForPayload: false,
@@ -88,10 +95,10 @@ export function meterGroup(flow: Flow, specs: readonly MeterSpec[], origin: { co
   const members: FlowNode[] = [polls, getter];
   specs.forEach((spec, i) => {
     const row = rowOf(i);
-    const meter = meterNode(flow, spec, { col: origin.col + 1, row });
+    const meter = meterNode(flow, spec, { col: origin.col + 1.25, row });
     flow.wire(getter, meter);
-    const reading = flow.node(`link:reading:${spec.meterId}`, 'link out', { name: `${spec.meterId} reading`, mode: 'link' }, { col: origin.col + 1.75, row, dy: -0.2 });
-    const poll = flow.node(`link:poll:${spec.meterId}`, 'link out', { name: `${spec.meterId} poll`, mode: 'link' }, { col: origin.col + 1.75, row, dy: 0.2 });
+    const reading = flow.node(`link:reading:${spec.meterId}`, 'link out', { name: `${spec.meterId} reading`, mode: 'link' }, { col: origin.col + 2, row, dy: -0.2 });
+    const poll = flow.node(`link:poll:${spec.meterId}`, 'link out', { name: `${spec.meterId} poll`, mode: 'link' }, { col: origin.col + 2, row, dy: 0.2 });
     flow.wire(meter, reading, 0);
     flow.wire(meter, poll, 1);
     flow.link(poll, polls);

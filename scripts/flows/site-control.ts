@@ -49,14 +49,14 @@ export function siteControl(): SiteControl {
 
   const { meters, readingLinks } = meterGroup(flow, SITE_METERS, { col: 0, row: 2 }, 'Read the plant over Modbus');
 
-  const readings = flow.node('link:readings', 'link in', { name: 'meter readings' }, { col: 2.5, row: 6 });
+  const readings = flow.node('link:readings', 'link in', { name: 'meter readings' }, { col: 2.75, row: 6 });
   for (const link of readingLinks) flow.link(link, readings);
   const publishReadings = publish(flow, 'mqtt:readings', 'publish readings', { col: 3, row: 7 });
   const balance = flow.node(
     'balance',
     'flaregrid-balance',
     {
-      name: '',
+      name: 'site balance',
       configVersion: 1,
       site: env('FLAREGRID_SITE'),
       reserveKw: 20,
