@@ -61,7 +61,10 @@ Options (flag / environment variable, default):
                                 public development key is used, fit for the simulator only
 
 Flows see FLAREGRID_MQTT_URL, FLAREGRID_MQTT_HOST, FLAREGRID_MQTT_PORT, FLAREGRID_MODBUS_HOST,
-FLAREGRID_MODBUS_PORT and FLAREGRID_SIM_TRUTH_URL as \${...} environment variables.`;
+FLAREGRID_MODBUS_PORT and FLAREGRID_SIM_TRUTH_URL as \${...} environment variables; with the simulator also
+FLAREGRID_MINER_HOST, FLAREGRID_MINER_<n>_PORT, FLAREGRID_MINER_<n>_REST_PORT (miner n's addresses) and
+FLAREGRID_MARKET_REGISTRY_FILE (the simulated participants' keys for the matcher). Everything else about the
+site is in the global environment of flows/00-site.json.`;
 
 function port(value: string, source: string): number {
   const n = Number(value);

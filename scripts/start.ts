@@ -21,6 +21,7 @@ import { startRed } from './start-red';
 import { ScaledClock, wallClock, type Clock } from '../lib/clock';
 import { startPlant, type RunningPlant } from '../sim';
 import { simulatedSiteFleet } from './site-fleet';
+import { prepareSiteParticipants, startSiteParticipants } from './start-participants';
 
 const packageRoot = resolve(__dirname, '..', '..');
 const FLOW_FILE = 'flows.json';
@@ -107,6 +108,9 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
   if (simulator?.fleet) Object.assign(process.env, minerFleetEnv(config.host, simulator.fleet.miners));
+  // The simulated prosumers' market keys are made for this run; the matcher reads their registry at start.
+  const participants = simulator ? prepareSiteParticipants(userDir) : undefined;
+  if (participants) process.env.FLAREGRID_MARKET_REGISTRY_FILE = participants.registryFile;
   const outcome = writeFlowFile(userDir, FLOW_FILE, flows, { reset: config.reset });
   ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
   const flowFile = join(userDir, FLOW_FILE);
@@ -122,6 +126,12 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   await lifecycle.add('Node-RED', () => red.stop());
   if (lifecycle.stopping) return;
 
+  if (participants && simulator && config.plant.kind === 'simulated') {
+    const trading = await startSiteParticipants(participants, { brokerUrl: process.env.FLAREGRID_MQTT_URL as string, clock, plant: simulator, seed: config.plant.seed });
+    await lifecycle.add('simulated participants', () => trading.stop());
+    if (lifecycle.stopping) return;
+  }
+
   const base = `http://${urlHost(config.host)}:${config.editorPort}`;
   const dashboard = dashboardPath(flows);
   const mqtt = process.env.FLAREGRID_MQTT_URL as string;
@@ -131,6 +141,7 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   if (simulator) {
     console.log(`FlareGrid plant:     simulated, Modbus TCP ${config.host}:${simulator.modbusPort}, truth ${simulator.truthUrl}`);
     console.log(`FlareGrid miners:    ${minerSummary(simulator.fleet?.miners ?? [])}`);
+    if (participants) console.log(`FlareGrid market:    ${participants.specs.length} simulated participants (${participants.specs.map((p) => p.id).join(', ')}), registry ${participants.registryFile}`);
   } else {
     console.log(`FlareGrid plant:     Modbus TCP ${process.env.FLAREGRID_MODBUS_HOST}:${process.env.FLAREGRID_MODBUS_PORT}`);
   }

@@ -50,6 +50,11 @@ export const SITE_VARIABLES: readonly SiteVariable[] = [
   { name: 'FLAREGRID_GENSET_METHANE_DESTRUCTION', value: '0.999', type: 'num', meaning: "the gensets' methane destruction (DESIGN.md §8)" },
   { name: 'FLAREGRID_METHANE_GWP100', value: '29.8', type: 'num', meaning: 'methane global warming potential over 100 years (IPCC AR6, fossil)' },
   { name: 'FLAREGRID_CO2_KG_PER_MMBTU', value: '53.06', type: 'num', meaning: 'CO2 from burning the gas, kg per MMBtu (US EPA)' },
+  { name: 'FLAREGRID_MARKET_SLOT_MIN', value: '15', type: 'num', meaning: "delivery slot length of the market, minutes (the matcher's and every participant's)" },
+  { name: 'FLAREGRID_MARKET_GATE_CLOSURE_S', value: '300', type: 'num', meaning: "no order for a slot is taken this many seconds before it starts" },
+  { name: 'FLAREGRID_MARKET_TICK_MSAT_PER_KWH', value: '1000', type: 'num', meaning: 'price grid of the market, msat/kWh (1 sat/kWh)' },
+  { name: 'FLAREGRID_MARKET_PRICE_FLOOR_MSAT_PER_KWH', value: '0', type: 'num', meaning: 'lowest price the market takes, msat/kWh' },
+  { name: 'FLAREGRID_MARKET_PRICE_CAP_MSAT_PER_KWH', value: '1000000', type: 'num', meaning: 'highest price the market takes, msat/kWh (1,000 sat/kWh)' },
   { name: 'FLAREGRID_HASHPRICE_SAT_PER_TH_DAY', value: '44', type: 'num', meaning: 'what a TH/s of hashrate earns in a day, sat (DESIGN.md §8: 40–60)' },
 ];
 
@@ -61,9 +66,19 @@ export const SHARED = {
   modbus: stableId(SITE_FILE, 'modbus-client'),
 };
 
+/** What npm start puts in the process environment: where the plant's parts are (or a real site's). */
+export const PROCESS_ENV = /^FLAREGRID_(MODBUS_|MQTT_|MINER_|MARKET_REGISTRY_FILE$|LND_)/;
+
+/** The default of a site variable, for npm start's simulated side of the same site. */
+export function siteDefault(name: string): string {
+  const variable = SITE_VARIABLES.find((v) => v.name === name);
+  if (!variable) throw new Error(`no site variable ${name}`);
+  return variable.value;
+}
+
 /** `${NAME}` for a node property: Node-RED substitutes a property whose whole value is one variable. */
 export function env(name: string): string {
-  if (!SITE_VARIABLES.some((v) => v.name === name) && !/^FLAREGRID_(MODBUS|MQTT|MINER)_/.test(name)) {
+  if (!SITE_VARIABLES.some((v) => v.name === name) && !PROCESS_ENV.test(name)) {
     throw new Error(`${name} is neither a site variable nor an address npm start sets`);
   }
   return `\${${name}}`;

@@ -11,6 +11,8 @@ import type { Clock, Timer } from '../../lib/clock';
 import { SimError } from '../errors';
 import { Prng } from '../plant/prng';
 import { newSigningIdentity, type SigningIdentity } from './signing';
+
+export type { SigningIdentity } from './signing';
 import { nextOpenSlotMs, planOrder, type MarketRules, type ParticipantSpec } from './strategy';
 
 export { canonicalJson } from './canonical';
@@ -40,8 +42,8 @@ export interface ParticipantsOptions {
   netDrawW(prosumer: number): number;
   topicPrefix?: string;
   seed?: number;
-  /** where the registry is written (a JSON array of Participant entries) */
-  registryFile?: string;
+  /** their keys, made by `participantIdentities` (before the matcher that reads their registry starts) */
+  identities?: ReadonlyMap<string, SigningIdentity>;
   /** how long before a slot's gate an order is still made, ms of the clock; default 60 s */
   gateMarginMs?: number;
 }
@@ -69,9 +71,12 @@ class SimParticipant {
     this.state = { id: spec.id, ordersSent: 0, rejects: [] };
   }
 
-  /** Orders for the next open slot now, then once per slot, a little after each slot starts. */
+  /**
+   * Orders for the next open slot a little after the start (the market's subscriptions may still be forming),
+   * then once per slot, a little after each slot starts.
+   */
   start(): void {
-    this.orderNextSlot();
+    this.timer = this.options.clock.setTimeout(() => this.orderNextSlot(), this.prng.between(5_000, 30_000));
   }
 
   private orderNextSlot(): void {
@@ -130,9 +135,37 @@ function ordersTopic(options: ParticipantsOptions): string {
   return `${options.topicPrefix ?? 'flaregrid'}/${options.rules.market}/orders`;
 }
 
+/** A fresh Ed25519 key for each participant. */
+export function participantIdentities(participants: readonly ParticipantSpec[]): Map<string, SigningIdentity> {
+  const ids = new Set(participants.map((p) => p.id));
+  if (ids.size !== participants.length) throw new SimError('ERR_OPTION', 'two simulated participants have the same id');
+  return new Map(participants.map((p) => [p.id, newSigningIdentity()]));
+}
+
+/** The registry entries the matcher trusts: id, public key, zone and payTo of each participant. */
+export function registryOf(participants: readonly ParticipantSpec[], identities: ReadonlyMap<string, SigningIdentity>): RegistryEntry[] {
+  return participants.map((p) => ({
+    id: p.id,
+    publicKey: identityOf(identities, p.id).publicKeyHex,
+    ...(p.zone ? { zone: p.zone } : {}),
+    ...(p.payTo ? { payTo: p.payTo } : {}),
+  }));
+}
+
+/** Writes the registry as a JSON array (the matcher's registry file). */
+export function writeRegistry(file: string, registry: readonly RegistryEntry[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(registry, null, 2)}\n`);
+}
+
+function identityOf(identities: ReadonlyMap<string, SigningIdentity>, id: string): SigningIdentity {
+  const identity = identities.get(id);
+  if (!identity) throw new SimError('ERR_OPTION', `no key for the simulated participant ${id}`);
+  return identity;
+}
+
 export async function startParticipants(options: ParticipantsOptions): Promise<RunningParticipants> {
-  const ids = new Set(options.participants.map((p) => p.id));
-  if (ids.size !== options.participants.length) throw new SimError('ERR_OPTION', 'two simulated participants have the same id');
+  const identities = options.identities ?? participantIdentities(options.participants);
   const prefix = options.topicPrefix ?? 'flaregrid';
   const client = mqtt.connect(options.brokerUrl, { clientId: `flaregrid-sim-participants-${randomBytes(4).toString('hex')}`, reconnectPeriod: 1000 });
   // mqtt.js reports a refused or lost connection as an error and reconnects by itself; the first connect is awaited.
@@ -148,17 +181,8 @@ export async function startParticipants(options: ParticipantsOptions): Promise<R
     throw err;
   });
   const prng = new Prng(options.seed ?? 1);
-  const participants = options.participants.map((spec) => new SimParticipant(spec, newSigningIdentity(), options, client, prng));
-  const registry: RegistryEntry[] = participants.map((p) => ({
-    id: p.spec.id,
-    publicKey: p.identity.publicKeyHex,
-    ...(p.spec.zone ? { zone: p.spec.zone } : {}),
-    ...(p.spec.payTo ? { payTo: p.spec.payTo } : {}),
-  }));
-  if (options.registryFile) {
-    mkdirSync(dirname(options.registryFile), { recursive: true });
-    writeFileSync(options.registryFile, `${JSON.stringify(registry, null, 2)}\n`);
-  }
+  const participants = options.participants.map((spec) => new SimParticipant(spec, identityOf(identities, spec.id), options, client, prng));
+  const registry = registryOf(options.participants, identities);
   const byId = new Map(participants.map((p) => [p.spec.id, p]));
   const rejectsPrefix = `${prefix}/${options.rules.market}/rejects/`;
   client.on('message', (topic, payload) => {

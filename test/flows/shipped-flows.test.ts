@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { shippedFlows, type ShippedFlow } from '../../scripts/flows';
 import { nodeBox, type Box, type FlowNode } from '../../scripts/flows/kit';
-import { SITE_VARIABLES } from '../../scripts/flows/site';
+import { PROCESS_ENV, SITE_VARIABLES } from '../../scripts/flows/site';
 import { staleFlowFiles } from '../../scripts/write-flows';
 import { mergeFlowFiles } from '../../scripts/start-flows';
 
@@ -77,7 +77,7 @@ describe('the shipped flows', () => {
         const known = new Set(SITE_VARIABLES.map((v) => v.name));
         const used = [...JSON.stringify(nodes).matchAll(/\$\{([^}]+)\}|\$env\(\\?"([^"\\]+)\\?"\)|env\.get\('([^']+)'\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
         for (const name of used) {
-          assert.ok(known.has(name) || /^FLAREGRID_(MODBUS|MQTT|MINER)_/.test(name) || /^NR_/.test(name), `${name} is a site setting or an address npm start sets`);
+          assert.ok(known.has(name) || PROCESS_ENV.test(name) || /^NR_/.test(name), `${name} is a site setting or an address npm start sets`);
         }
       });
     });

@@ -14,7 +14,7 @@ import mqtt from 'mqtt';
 import { canonicalJson as libCanonical } from '../../../lib/canonical-json';
 import { ParticipantRegistry } from '../../../lib/market/identity';
 import { isOrder } from '../../../lib/schemas';
-import { canonicalJson, nextOpenSlotMs, onGrid, planOrder, startParticipants, type MarketRules, type ParticipantSpec } from '../../../sim/participants';
+import { canonicalJson, nextOpenSlotMs, onGrid, participantIdentities, planOrder, registryOf, startParticipants, writeRegistry, type MarketRules, type ParticipantSpec } from '../../../sim/participants';
 import { newSigningIdentity } from '../../../sim/participants/signing';
 import { Prng } from '../../../sim/plant/prng';
 import { FakeClock } from '../../support/fake-clock';
@@ -83,12 +83,16 @@ describe('simulated participants', () => {
       await watcher.subscribeAsync('flaregrid/market-1/orders', { qos: 1 });
       const specs: ParticipantSpec[] = [SPEC, { ...SPEC, id: 'prosumer-3', prosumer: 2 }];
       const net = [15_000, -8_000];
-      const running = await startParticipants({ brokerUrl: url, clock, rules: RULES, participants: specs, netDrawW: (i) => net[i === 0 ? 0 : 1], registryFile: join(dir, 'registry.json'), seed: 3 });
+      const identities = participantIdentities(specs);
+      writeRegistry(join(dir, 'registry.json'), registryOf(specs, identities));
+      const running = await startParticipants({ brokerUrl: url, clock, rules: RULES, participants: specs, identities, netDrawW: (i) => net[i === 0 ? 0 : 1], seed: 3 });
       try {
         const until = async (test: () => boolean) => {
           for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
           assert.ok(test());
         };
+        // The first orders come 5 to 30 s after the start.
+        await clock.advanceAsync(30_000, 1000);
         await until(() => orders.length === 2);
         const registry = new ParticipantRegistry(JSON.parse(readFileSync(join(dir, 'registry.json'), 'utf8')));
         for (const order of orders) {
