@@ -1,4 +1,4 @@
-// `npm start`: the embedded default of DESIGN.md §6. One process on 127.0.0.1 runs an MQTT broker, the plant
+// `npm start`: the embedded default of docs/architecture.md. One process on 127.0.0.1 runs an MQTT broker, the plant
 // simulator and Node-RED with this package and the reference flows, until Ctrl-C or SIGTERM.
 import { join, resolve } from 'node:path';
 import {

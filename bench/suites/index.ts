@@ -2,6 +2,8 @@
 import { BenchSuite } from '../types';
 import { journalSuite } from './journal';
 import { meteringSuite } from './metering';
+import { marketSuite } from './market';
+import { paymentsSuite } from './payments';
 import { simSuite } from './sim';
 
-export const suites: BenchSuite[] = [simSuite, meteringSuite, journalSuite];
+export const suites: BenchSuite[] = [simSuite, meteringSuite, journalSuite, marketSuite, paymentsSuite];
