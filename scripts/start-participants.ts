@@ -7,11 +7,23 @@ import type { Clock } from '../lib/clock';
 import type { RunningPlant } from '../sim';
 import { participantIdentities, registryOf, startParticipants, writeRegistry, type MarketRules, type ParticipantSpec, type RunningParticipants, type SigningIdentity } from '../sim/participants';
 import { PROSUMERS, siteDefault } from './flows/site';
+import type { FlowNode } from './start-flows';
 
-export function siteMarketRules(): MarketRules {
-  const n = (name: string) => Number(siteDefault(name));
+/**
+ * A site value as the deployed flows have it: the global configuration node's environment (flows/00-site.json),
+ * or the reference default when the flows do not set it.
+ */
+export function siteValue(flows: readonly FlowNode[], name: string): string {
+  const env = flows.find((n) => n.type === 'global-config')?.env;
+  const entry = Array.isArray(env) ? (env as { name?: unknown; value?: unknown }[]).find((e) => e.name === name) : undefined;
+  return typeof entry?.value === 'string' && entry.value !== '' ? entry.value : siteDefault(name);
+}
+
+/** The market's rules as the deployed matcher will read them, so the simulated participants follow them. */
+export function siteMarketRules(flows: readonly FlowNode[]): MarketRules {
+  const n = (name: string) => Number(siteValue(flows, name));
   return {
-    market: siteDefault('FLAREGRID_MARKET'),
+    market: siteValue(flows, 'FLAREGRID_MARKET'),
     slotMs: n('FLAREGRID_MARKET_SLOT_MIN') * 60_000,
     gateClosureLeadMs: n('FLAREGRID_MARKET_GATE_CLOSURE_S') * 1000,
     tickMsatPerKwh: n('FLAREGRID_MARKET_TICK_MSAT_PER_KWH'),
@@ -22,7 +34,8 @@ export function siteMarketRules(): MarketRules {
 
 /**
  * Prosumer n trades as participant prosumer-n: it buys its draw at 80–160 sat/kWh (grid-parity energy is tens
- * of sats, an island pays more) and sells an export at 40–90 sat/kWh.
+ * of sats, an island pays more) from the site operator, the site's one seller. Its exports are not sold: a
+ * buyer with trades from two sellers in one slot is not yet settled right (docs/flows-needs.md).
  */
 export function siteParticipants(payTo: Readonly<Record<string, string>> = {}): ParticipantSpec[] {
   return PROSUMERS.map((p, i) => ({
@@ -30,7 +43,6 @@ export function siteParticipants(payTo: Readonly<Record<string, string>> = {}): 
     prosumer: i,
     ...(payTo[p.meterId] ? { payTo: payTo[p.meterId] } : {}),
     buySatPerKwh: [80, 160] as const,
-    sellSatPerKwh: [40, 90] as const,
   }));
 }
 
@@ -39,18 +51,19 @@ export function registryFileOf(userDir: string): string {
 }
 
 export interface SiteParticipants {
+  rules: MarketRules;
   specs: ParticipantSpec[];
   identities: Map<string, SigningIdentity>;
   registryFile: string;
 }
 
 /** Keys for this run and the registry file, written before Node-RED (and its matcher) starts. */
-export function prepareSiteParticipants(userDir: string, payTo: Readonly<Record<string, string>> = {}): SiteParticipants {
+export function prepareSiteParticipants(userDir: string, flows: readonly FlowNode[], payTo: Readonly<Record<string, string>> = {}): SiteParticipants {
   const specs = siteParticipants(payTo);
   const identities = participantIdentities(specs);
   const registryFile = registryFileOf(userDir);
   writeRegistry(registryFile, registryOf(specs, identities));
-  return { specs, identities, registryFile };
+  return { rules: siteMarketRules(flows), specs, identities, registryFile };
 }
 
 /** Starts them trading once the flows run. */
@@ -58,7 +71,7 @@ export function startSiteParticipants(prepared: SiteParticipants, options: { bro
   return startParticipants({
     brokerUrl: options.brokerUrl,
     clock: options.clock,
-    rules: siteMarketRules(),
+    rules: prepared.rules,
     participants: prepared.specs,
     identities: prepared.identities,
     netDrawW: (i) => options.plant.physics.prosumers[i]?.netW ?? 0,

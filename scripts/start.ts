@@ -13,8 +13,11 @@ import {
   type PortClaim,
   type StartConfig,
 } from './start-config';
-import { FlowFileError, dashboardPath, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
-import { ensureCredentialFile } from './start-credentials';
+import { FlowFileError, dashboardPath, deployedFlows, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
+import { ensureCredentialFile, writeCredentialFile } from './start-credentials';
+import { referenceCredentials } from './flows/credentials';
+import { lightningEnv, scheduleWalletOutages, startSiteLightning } from './start-lightning';
+import type { LightningNetwork } from '../sim/lnd';
 import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
@@ -108,11 +111,33 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
   if (simulator?.fleet) Object.assign(process.env, minerFleetEnv(config.host, simulator.fleet.miners));
-  // The simulated prosumers' market keys are made for this run; the matcher reads their registry at start.
-  const participants = simulator ? prepareSiteParticipants(userDir) : undefined;
-  if (participants) process.env.FLAREGRID_MARKET_REGISTRY_FILE = participants.registryFile;
+  // One Lightning node per participant; its socket and pubkey reach the flows through the environment.
+  let lightning: LightningNetwork | undefined;
+  if (simulator && !lifecycle.stopping) {
+    const network = await startSiteLightning(userDir, config.host, clock);
+    lightning = network;
+    await lifecycle.add('Lightning network', () => network.stop());
+    Object.assign(process.env, lightningEnv(network));
+    if (config.plant.kind === 'simulated' && config.plant.walletOutages.length > 0) {
+      const unknown = config.plant.walletOutages.filter((o) => !network.nodes.some((n) => n.alias === o.participant));
+      if (unknown.length > 0) {
+        throw new StartConfigError(`--wallet-outage names ${unknown.map((o) => o.participant).join(', ')}, not one of ${network.nodes.map((n) => n.alias).join(', ')}`);
+      }
+      const cancel = scheduleWalletOutages(network, config.plant.walletOutages, clock);
+      await lifecycle.add('wallet outages', async () => cancel());
+    }
+  }
   const outcome = writeFlowFile(userDir, FLOW_FILE, flows, { reset: config.reset });
-  ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
+  // The simulated prosumers' market keys are made for this run; the matcher reads their registry at start. They
+  // trade by the market rules of the flows Node-RED runs.
+  const participants = lightning
+    ? prepareSiteParticipants(userDir, deployedFlows(userDir, FLOW_FILE), Object.fromEntries(lightning.nodes.map((n) => [n.alias, n.pubkey])))
+    : undefined;
+  if (participants) process.env.FLAREGRID_MARKET_REGISTRY_FILE = participants.registryFile;
+  // With the reference flows, their Lightning nodes' certificates and macaroons and the operator's key; the
+  // credentials of flows the user deployed stay theirs.
+  if (lightning && outcome.action !== 'kept') writeCredentialFile(userDir, FLOW_FILE, config.credentialSecret, referenceCredentials(lightning));
+  else ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
   const flowFile = join(userDir, FLOW_FILE);
   if (outcome.action === 'deployed') console.log(`FlareGrid: deployed the reference flows into ${flowFile}`);
   if (outcome.action === 'kept') console.log(`FlareGrid: running your deployed flows (${flowFile}); npm start -- --reset deploys the reference flows again`);
@@ -141,6 +166,7 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   if (simulator) {
     console.log(`FlareGrid plant:     simulated, Modbus TCP ${config.host}:${simulator.modbusPort}, truth ${simulator.truthUrl}`);
     console.log(`FlareGrid miners:    ${minerSummary(simulator.fleet?.miners ?? [])}`);
+    if (lightning) console.log(`FlareGrid Lightning: ${lightning.nodes.map((n) => `${n.alias} ${n.socket}`).join(', ')}`);
     if (participants) console.log(`FlareGrid market:    ${participants.specs.length} simulated participants (${participants.specs.map((p) => p.id).join(', ')}), registry ${participants.registryFile}`);
   } else {
     console.log(`FlareGrid plant:     Modbus TCP ${process.env.FLAREGRID_MODBUS_HOST}:${process.env.FLAREGRID_MODBUS_PORT}`);

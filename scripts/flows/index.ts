@@ -4,6 +4,8 @@
 import { type Flow, type FlowNode } from './kit';
 import { SITE_FILE, siteSettings } from './site';
 import { siteControl } from './site-control';
+import { market } from './market';
+import { settlement } from './settlement';
 import { DASHBOARD_FILE, dashboard } from './dashboard';
 import { examples, type Example } from './examples';
 
@@ -17,9 +19,11 @@ export interface ShippedFlow {
 
 export function shippedFlows(): ShippedFlow[] {
   const control = siteControl();
+  const trading = market();
+  const paying = settlement();
   const board = dashboard();
   // The control flows' operations groups report to the dashboard's Events page.
-  for (const ops of [control.operations]) {
+  for (const ops of [control.operations, trading.operations, paying.operations]) {
     control.flow.link(ops.errorsOut, board.events.errorsIn);
     control.flow.link(ops.statusesOut, board.events.statusesIn);
   }
@@ -27,6 +31,8 @@ export function shippedFlows(): ShippedFlow[] {
     ...examples().map(exampleFile),
     { path: `flows/${SITE_FILE}`, nodes: siteSettings(), tabs: [] },
     { path: `flows/${control.flow.file}`, nodes: control.flow.nodes(), tabs: [control.flow] },
+    { path: `flows/${trading.flow.file}`, nodes: trading.flow.nodes(), tabs: [trading.flow] },
+    { path: `flows/${paying.flow.file}`, nodes: paying.flow.nodes(), tabs: [paying.flow] },
     { path: `flows/${DASHBOARD_FILE}`, nodes: board.nodes, tabs: board.pages.map((p) => p.flow) },
   ];
 }

@@ -1,5 +1,5 @@
 // flows/10-site-control.json: the plant's meters, the site balance, dispatch and the miners, with every reading,
-// balance and miner telemetry published on its DESIGN.md MQTT topic. It needs no dashboard: control runs
+// balance and miner telemetry published on its MQTT topic (docs/contracts.md). It needs no dashboard: control runs
 // without one, and the dashboard flow only listens.
 import { CONTAINERS } from '../site-fleet';
 import { Flow, note, type FlowNode } from './kit';

@@ -21,6 +21,8 @@ export const PROSUMERS = [1, 2, 3, 4].map((n) => ({ meterId: `prosumer-${n}`, un
 export const SITE_VARIABLES: readonly SiteVariable[] = [
   { name: 'FLAREGRID_SITE', value: 'site-1', type: 'str', meaning: 'site id: readings, balances and telemetry carry it, and their MQTT topics name it' },
   { name: 'FLAREGRID_MARKET', value: 'market-1', type: 'str', meaning: 'market id: orders, trades and the book travel on flaregrid/<market>/…' },
+  { name: 'FLAREGRID_OPERATOR', value: 'operator', type: 'str', meaning: "the site operator's participant id on the market: it sells the gensets' energy" },
+  { name: 'FLAREGRID_OPERATOR_ASK_SAT_PER_KWH', value: '70', type: 'num', meaning: "the operator's asking price at start, sat/kWh; the dashboard's Settings page changes it while it runs" },
   ...GENSETS.map((g) => ({ name: g.unitVar, value: String(g.unit), type: 'num' as const, meaning: `Modbus unit id of ${g.meterId}'s controller` })),
   { name: 'FLAREGRID_BUS_METER_UNIT', value: '1', type: 'num', meaning: 'Modbus unit id of the DC bus meter' },
   { name: 'FLAREGRID_MINER_FEEDER_UNIT', value: '2', type: 'num', meaning: "Modbus unit id of the miner containers' feeder meter" },
@@ -35,7 +37,7 @@ export const SITE_VARIABLES: readonly SiteVariable[] = [
   },
   { name: 'FLAREGRID_METER_POLL_S', value: '1', type: 'num', meaning: 'seconds between two reads of each meter' },
   { name: 'FLAREGRID_MINER_POLL_S', value: '5', type: 'num', meaning: 'seconds between two reads of each miner' },
-  { name: 'FLAREGRID_GENSET_RATED_KW', value: '400', type: 'num', meaning: 'prime rating of one genset, kW (DESIGN.md §8: 2 × 400 kWe)' },
+  { name: 'FLAREGRID_GENSET_RATED_KW', value: '400', type: 'num', meaning: 'prime rating of one genset, kW (docs/domain.md: 2 × 400 kWe)' },
   { name: 'FLAREGRID_GENSET_MIN_LOAD_PCT', value: '30', type: 'num', meaning: 'hard minimum stable load of a genset, % of rating (Caterpillar)' },
   { name: 'FLAREGRID_GENSET_SOFT_MIN_PCT', value: '50', type: 'num', meaning: 'soft minimum load, % of rating: limited hours below it (Caterpillar)' },
   { name: 'FLAREGRID_BUS_NOMINAL_V', value: '380', type: 'num', meaning: 'DC bus nominal voltage, V' },
@@ -43,11 +45,11 @@ export const SITE_VARIABLES: readonly SiteVariable[] = [
   { name: 'FLAREGRID_BUS_NORMAL_MAX_V', value: '390', type: 'num', meaning: 'upper edge of the normal bus band, V' },
   { name: 'FLAREGRID_BUS_EXCURSION_MIN_V', value: '361', type: 'num', meaning: 'below it the bus is in excursion (−5%), V' },
   { name: 'FLAREGRID_BUS_EXCURSION_MAX_V', value: '399', type: 'num', meaning: 'above it the bus is in excursion (+5%), V' },
-  { name: 'FLAREGRID_GAS_HEATING_VALUE_BTU_PER_SCF', value: '1200', type: 'num', meaning: 'heating value of the associated gas, BTU/scf (DESIGN.md §8, rich gas)' },
-  { name: 'FLAREGRID_GENSET_HEAT_RATE_BTU_PER_KWH', value: '10500', type: 'num', meaning: 'genset heat rate, BTU/kWh (DESIGN.md §8, about 33% electrical)' },
+  { name: 'FLAREGRID_GAS_HEATING_VALUE_BTU_PER_SCF', value: '1200', type: 'num', meaning: 'heating value of the associated gas, BTU/scf (docs/domain.md, rich gas)' },
+  { name: 'FLAREGRID_GENSET_HEAT_RATE_BTU_PER_KWH', value: '10500', type: 'num', meaning: 'genset heat rate, BTU/kWh (docs/domain.md, about 33% electrical)' },
   { name: 'FLAREGRID_GAS_METHANE_FRACTION', value: '0.7', type: 'num', meaning: 'methane mole fraction of the gas (rich associated gas, 70 mol%)' },
-  { name: 'FLAREGRID_FLARE_DESTRUCTION_EFFICIENCY', value: '0.91', type: 'num', meaning: "the flare's effective methane destruction (DESIGN.md §8: Plant et al., Science 2022)" },
-  { name: 'FLAREGRID_GENSET_METHANE_DESTRUCTION', value: '0.999', type: 'num', meaning: "the gensets' methane destruction (DESIGN.md §8)" },
+  { name: 'FLAREGRID_FLARE_DESTRUCTION_EFFICIENCY', value: '0.91', type: 'num', meaning: "the flare's effective methane destruction (docs/domain.md: Plant et al., Science 2022)" },
+  { name: 'FLAREGRID_GENSET_METHANE_DESTRUCTION', value: '0.999', type: 'num', meaning: "the gensets' methane destruction (docs/domain.md)" },
   { name: 'FLAREGRID_METHANE_GWP100', value: '29.8', type: 'num', meaning: 'methane global warming potential over 100 years (IPCC AR6, fossil)' },
   { name: 'FLAREGRID_CO2_KG_PER_MMBTU', value: '53.06', type: 'num', meaning: 'CO2 from burning the gas, kg per MMBtu (US EPA)' },
   { name: 'FLAREGRID_MARKET_SLOT_MIN', value: '15', type: 'num', meaning: "delivery slot length of the market, minutes (the matcher's and every participant's)" },
@@ -55,7 +57,7 @@ export const SITE_VARIABLES: readonly SiteVariable[] = [
   { name: 'FLAREGRID_MARKET_TICK_MSAT_PER_KWH', value: '1000', type: 'num', meaning: 'price grid of the market, msat/kWh (1 sat/kWh)' },
   { name: 'FLAREGRID_MARKET_PRICE_FLOOR_MSAT_PER_KWH', value: '0', type: 'num', meaning: 'lowest price the market takes, msat/kWh' },
   { name: 'FLAREGRID_MARKET_PRICE_CAP_MSAT_PER_KWH', value: '1000000', type: 'num', meaning: 'highest price the market takes, msat/kWh (1,000 sat/kWh)' },
-  { name: 'FLAREGRID_HASHPRICE_SAT_PER_TH_DAY', value: '44', type: 'num', meaning: 'what a TH/s of hashrate earns in a day, sat (DESIGN.md §8: 40–60)' },
+  { name: 'FLAREGRID_HASHPRICE_SAT_PER_TH_DAY', value: '44', type: 'num', meaning: 'what a TH/s of hashrate earns in a day, sat (docs/domain.md: 40–60)' },
 ];
 
 export const SITE_FILE = '00-site.json';
@@ -63,6 +65,11 @@ export const SITE_FILE = '00-site.json';
 /** The config nodes every flow shares, kept in flows/00-site.json beside the site's environment. */
 export const SHARED = {
   broker: stableId(SITE_FILE, 'mqtt-broker'),
+  /**
+   * A second connection for what the market publishes (trades, rejects, book): on the connection that takes the
+   * orders in, the acknowledgements of what it sends would queue behind them (docs/market-nodes.md).
+   */
+  brokerOut: stableId(SITE_FILE, 'mqtt-broker-out'),
   modbus: stableId(SITE_FILE, 'modbus-client'),
 };
 
@@ -96,37 +103,8 @@ export function siteSettings(): FlowNode[] {
       name: 'FlareGrid site',
       env: SITE_VARIABLES.map(({ name, value, type }) => ({ name, value, type })),
     },
-    {
-      id: SHARED.broker,
-      type: 'mqtt-broker',
-      name: 'FlareGrid broker',
-      broker: env('FLAREGRID_MQTT_HOST'),
-      port: env('FLAREGRID_MQTT_PORT'),
-      clientid: '',
-      autoConnect: true,
-      usetls: false,
-      protocolVersion: '4',
-      keepalive: '60',
-      cleansession: true,
-      autoUnsubscribe: true,
-      birthTopic: '',
-      birthQos: '0',
-      birthRetain: 'false',
-      birthPayload: '',
-      birthMsg: {},
-      closeTopic: '',
-      closeQos: '0',
-      closeRetain: 'false',
-      closePayload: '',
-      closeMsg: {},
-      willTopic: '',
-      willQos: '0',
-      willRetain: 'false',
-      willPayload: '',
-      willMsg: {},
-      userProps: '',
-      sessionExpiry: '',
-    },
+    broker(SHARED.broker, 'FlareGrid broker'),
+    broker(SHARED.brokerOut, 'FlareGrid broker (market out)'),
     {
       id: SHARED.modbus,
       type: 'modbus-client',
@@ -155,4 +133,38 @@ export function siteSettings(): FlowNode[] {
       parallelUnitIdsAllowed: true,
     },
   ];
+}
+
+function broker(id: string, name: string): FlowNode {
+  return {
+    id,
+    type: 'mqtt-broker',
+    name,
+    broker: env('FLAREGRID_MQTT_HOST'),
+    port: env('FLAREGRID_MQTT_PORT'),
+    clientid: '',
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '60',
+    cleansession: true,
+    autoUnsubscribe: true,
+    birthTopic: '',
+    birthQos: '0',
+    birthRetain: 'false',
+    birthPayload: '',
+    birthMsg: {},
+    closeTopic: '',
+    closeQos: '0',
+    closeRetain: 'false',
+    closePayload: '',
+    closeMsg: {},
+    willTopic: '',
+    willQos: '0',
+    willRetain: 'false',
+    willPayload: '',
+    willMsg: {},
+    userProps: '',
+    sessionExpiry: '',
+  };
 }

@@ -25,8 +25,8 @@ export interface ParticipantSpec {
   payTo?: string;
   /** the band its buy limit is drawn from, sat/kWh */
   buySatPerKwh: readonly [number, number];
-  /** the band its sell limit is drawn from, sat/kWh */
-  sellSatPerKwh: readonly [number, number];
+  /** the band its sell limit is drawn from, sat/kWh; without one, it sells nothing (an export goes unsold) */
+  sellSatPerKwh?: readonly [number, number];
 }
 
 export interface PlannedOrder {
@@ -50,7 +50,9 @@ export function planOrder(spec: ParticipantSpec, netDrawW: number, rules: Market
   const quantityWh = Math.round((Math.abs(netDrawW) * rules.slotMs) / 3_600_000);
   if (quantityWh < MIN_ORDER_WH) return undefined;
   const side = netDrawW > 0 ? 'buy' : 'sell';
-  const [low, high] = side === 'buy' ? spec.buySatPerKwh : spec.sellSatPerKwh;
+  const band = side === 'buy' ? spec.buySatPerKwh : spec.sellSatPerKwh;
+  if (!band) return undefined;
+  const [low, high] = band;
   return { side, quantityWh, priceMsatPerKwh: onGrid(prng.between(low, high) * 1000, rules) };
 }
 

@@ -61,6 +61,8 @@ describe('the shipped flows in the editor', function () {
         // Imported with their ids, except nodes on a tab the import made (an example without a tab of its own).
         const inFile = nodes.filter((n: any) => n.type !== 'tab' && n.type !== 'group');
         const found = inFile.map((n: any) => RED.nodes.node(n.id));
+        // Config nodes are validated when the editor needs them; every node is validated here, as a deploy does.
+        found.forEach((n: any) => n && RED.editor.validateNode(n));
         const problems = found
           .map((n: any, i: number) => (n ? n : { type: 'missing', name: inFile[i].id, _orig: inFile[i] }))
           .filter((n: any) => n.type === 'unknown' || n.type === 'missing' || n.valid === false)

@@ -18,7 +18,7 @@ const ABOUT = note(
   '- Gas utilisation is the gas the gensets burn (their fuel flow) over the gas the site receives, estimated from',
   '  the gas-limited capacity at FLAREGRID_GENSET_HEAT_RATE_BTU_PER_KWH and FLAREGRID_GAS_HEATING_VALUE_BTU_PER_SCF;',
   '  the flare takes the rest.',
-  '- CO2e avoided against flaring: each scf the gensets burn instead of the flare, at the factors of DESIGN.md §8',
+  '- CO2e avoided against flaring: each scf the gensets burn instead of the flare, at the factors of docs/domain.md',
   '  (flare destruction 91%, genset 99.9%, methane GWP100 29.8, 53.06 kg CO2/MMBtu), kept across restarts.',
   '- The bus band and the genset minimum come from the global environment (flows/00-site.json).',
 );

@@ -50,6 +50,7 @@ describe('simulated participants', () => {
     const sell = planOrder(SPEC, -6_000, RULES, prng)!;
     assert.deepEqual([sell.side, sell.quantityWh], ['sell', 1500]);
     assert.equal(planOrder(SPEC, 300, RULES, prng), undefined, 'no order for 75 Wh');
+    assert.equal(planOrder({ ...SPEC, sellSatPerKwh: undefined }, -6_000, RULES, prng), undefined, 'a buyer only sells nothing');
     assert.equal(onGrid(1_234_567, RULES), 1_000_000, 'capped');
     assert.equal(onGrid(-5, RULES), 0, 'floored');
     const t = Date.parse('2026-06-21T12:08:00Z');
