@@ -242,6 +242,19 @@ export function flowEnv(config: StartConfig, simulator: { modbusPort: number; tr
   return env;
 }
 
+/**
+ * Where the simulated miners listen, as the shipped flows read it: FLAREGRID_MINER_HOST, and for miner n (from 1)
+ * FLAREGRID_MINER_<n>_PORT (its 4028-style API) and, for Braiins OS, FLAREGRID_MINER_<n>_REST_PORT.
+ */
+export function minerFleetEnv(host: string, miners: readonly { apiPort: number; restPort?: number }[]): Record<string, string> {
+  const env: Record<string, string> = { FLAREGRID_MINER_HOST: host };
+  miners.forEach((miner, i) => {
+    env[`FLAREGRID_MINER_${i + 1}_PORT`] = String(miner.apiPort);
+    if (miner.restPort) env[`FLAREGRID_MINER_${i + 1}_REST_PORT`] = String(miner.restPort);
+  });
+  return env;
+}
+
 /** Settings of the embedded Node-RED: the answers to its first-run questions are given here. */
 export function redSettings(config: StartConfig, paths: { packageRoot: string; userDir: string; clock?: Clock }): Record<string, unknown> {
   return {

@@ -5,6 +5,7 @@ import {
   START_HELP,
   StartConfigError,
   flowEnv,
+  minerFleetEnv,
   parseStartConfig,
   portClaims,
   redSettings,
@@ -17,7 +18,7 @@ import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
 import { ScaledClock, wallClock, type Clock } from '../lib/clock';
-import { startPlant } from '../sim';
+import { fleetOf, startPlant, type RunningPlant } from '../sim';
 
 const packageRoot = resolve(__dirname, '..', '..');
 const FLOW_FILE = 'flows.json';
@@ -76,12 +77,14 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   // One time line for the plant and every flaregrid node: at --speedup 60 a day of the microgrid runs in 24 minutes,
   // and the meters, the balance and the payment streams see the plant's time, not the wall's.
   let clock: Clock = wallClock;
-  let simulator: { modbusPort: number; truthUrl: string } | undefined;
+  let simulator: RunningPlant | undefined;
   if (config.plant.kind === 'simulated' && !lifecycle.stopping) {
     const { modbusPort, truthPort, seed, speedup } = config.plant;
     if (speedup !== 1) clock = new ScaledClock({ speedup });
     try {
-      const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, clock, realtime: true });
+      // Three simulated miners (LuxOS, Braiins OS, stock Antminer) in the first container, on free ports.
+      const fleet = { miners: fleetOf(3) };
+      const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, clock, realtime: true, fleet });
       simulator = plant;
       await lifecycle.add('plant simulator', () => plant.stop());
     } catch (err) {
@@ -92,6 +95,7 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
 
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
+  if (simulator?.fleet) Object.assign(process.env, minerFleetEnv(config.host, simulator.fleet.miners));
   const kept = writeFlowFile(userDir, FLOW_FILE, flows);
   if (kept) console.log(`FlareGrid: the flows edited since the last start are kept in ${kept}`);
   if (config.usesDevelopmentSecret) {
@@ -111,6 +115,8 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   console.log(`FlareGrid MQTT:      ${mqtt}${config.mqtt.kind === 'embedded' ? ' (embedded broker)' : ''}`);
   if (simulator) {
     console.log(`FlareGrid plant:     simulated, Modbus TCP ${config.host}:${simulator.modbusPort}, truth ${simulator.truthUrl}`);
+    const miners = simulator.fleet?.miners ?? [];
+    console.log(`FlareGrid miners:    ${miners.map((m) => `${m.id} ${m.dialect} ${m.apiPort}${m.restPort ? `/${m.restPort}` : ''}`).join(', ')}`);
   } else {
     console.log(`FlareGrid plant:     Modbus TCP ${process.env.FLAREGRID_MODBUS_HOST}:${process.env.FLAREGRID_MODBUS_PORT}`);
   }

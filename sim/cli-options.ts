@@ -2,13 +2,20 @@
 import { parseArgs } from 'node:util';
 import { SimError } from './errors';
 import { PlantOptions } from './index';
+import { fleetOf } from './miners';
 
 interface OptionSpec {
   flag: string;
   env: string;
   help: string;
   kind: 'string' | 'int' | 'number' | 'boolean';
-  apply: (options: PlantOptions, value: string | number | boolean) => void;
+  apply: (options: PlantOptions, value: string | number | boolean, fleet: FleetFlags) => void;
+}
+
+/** --miners and --miner-port together make the fleet, in whichever order they are given. */
+interface FleetFlags {
+  miners?: number;
+  minerPort?: number;
 }
 
 const SPECS: OptionSpec[] = [
@@ -24,6 +31,20 @@ const SPECS: OptionSpec[] = [
   { flag: 'start-time', env: 'FLAREGRID_SIM_START_TIME', kind: 'string', help: 'sim clock at start, ISO 8601 (default now)', apply: (o, v) => (o.startTime = v as string) },
   { flag: 'gas-flow-mcfd', env: 'FLAREGRID_SIM_GAS_FLOW_MCFD', kind: 'number', help: 'mean flare-gas flow, Mcf/day (default 150)', apply: (o, v) => (o.gas = { ...o.gas, meanFlowMcfd: v as number }) },
   { flag: 'heating-value', env: 'FLAREGRID_SIM_HEATING_VALUE', kind: 'number', help: 'gas heating value, BTU/scf (default 1200)', apply: (o, v) => (o.gas = { ...o.gas, heatingValueBtuPerScf: v as number }) },
+  {
+    flag: 'miners',
+    env: 'FLAREGRID_SIM_MINERS',
+    kind: 'int',
+    help: 'simulated miners on loopback, LuxOS, Braiins OS and stock Antminer in turn (default 0)',
+    apply: (_o, v, fleet) => (fleet.miners = v as number),
+  },
+  {
+    flag: 'miner-port',
+    env: 'FLAREGRID_SIM_MINER_PORT',
+    kind: 'int',
+    help: "first miner's API port; miner n listens on it + n - 1, Braiins REST + 1000 (default any free)",
+    apply: (_o, v, fleet) => (fleet.minerPort = v as number),
+  },
   { flag: 'part-load-curve', env: 'FLAREGRID_SIM_PART_LOAD_CURVE', kind: 'boolean', help: 'use the Cat G3516 part-load efficiency curve', apply: (o, v) => (o.partLoadCurve = v as boolean) },
 ];
 
@@ -47,11 +68,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliResult {
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) return { help: true, text: usage() };
   const options: PlantOptions = { modbusPort: 5020, truthPort: 5021 };
+  const fleet: FleetFlags = {};
   for (const spec of SPECS) {
     const raw = values[spec.flag] ?? env[spec.env];
     if (raw === undefined || raw === '') continue;
-    spec.apply(options, convert(spec, raw));
+    spec.apply(options, convert(spec, raw), fleet);
   }
+  if (fleet.miners) options.fleet = { miners: fleetOf(fleet.miners, { basePort: fleet.minerPort }) };
   return { help: false, options };
 }
 

@@ -17,6 +17,9 @@ async function main(): Promise<number> {
       `  Modbus TCP   ${host}:${plant.modbusPort}  units: bus meter ${plant.units.busMeter}, miner feeder ${plant.units.minerFeeder}, ` +
         `gensets ${plant.units.gensets.join(',')}, prosumers ${plant.units.prosumers.join(',') || 'none'}`,
       `  ground truth ${plant.truthUrl}`,
+      ...(plant.fleet?.miners ?? []).map(
+        (m) => `  miner ${m.id.padEnd(8)} ${m.dialect.padEnd(8)} API ${host}:${m.apiPort}${m.restPort ? `  REST ${host}:${m.restPort}` : ''}  slot ${m.slotId}`,
+      ),
       'Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -4,11 +4,16 @@ import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ScaledClock, type Clock, type Timer } from '../lib/clock';
 import { SimError } from './errors';
+import { startMinerFleet, type FleetOptions, type MinerTruth, type RunningFleet } from './miners';
 import { buildDevices, ModbusTcpServer } from './modbus';
 import { buildTruth, DEFAULT_STEP_MS, GasEvent, PhysicsOptions, PlantPhysics, startTruthServer, Truth } from './plant';
 
 export { SimError } from './errors';
 export type { Truth } from './plant';
+export { fleetOf, type FleetOptions, type MinerTruth, type RunningFleet } from './miners';
+
+/** The plant's truth, with the simulated miners when there is a fleet. */
+export type PlantTruth = Truth & { miners?: MinerTruth[] };
 
 export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   host?: string;
@@ -29,6 +34,8 @@ export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   realtime?: boolean;
   /** Real-time driver period in the clock's ms (default one physics step, 100 ms). */
   tickMs?: number;
+  /** Simulated miners on loopback (sim/miners/); each one's draw feeds its miner slot, step by step. */
+  fleet?: FleetOptions;
 }
 
 export interface UnitMap {
@@ -46,7 +53,9 @@ export interface RunningPlant {
   readonly physics: PlantPhysics;
   /** The plant's time line: the `clock` option, or a PlantClock built from `speedup` and `startTime`. */
   readonly clock: Clock;
-  truth(): Truth;
+  /** The simulated miners, when the `fleet` option was given. */
+  readonly fleet: RunningFleet | undefined;
+  truth(): PlantTruth;
   /**
    * Moves the plant `ms` ahead. On a real-time plant with its own clock the clock jumps (everyone on `clock`
    * sees it); on a real-time plant on a given clock it throws ERR_TIME: advance that clock instead.
@@ -84,19 +93,36 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
   // they happen at the clock's now and not at the last driver tick.
   const sync = realtime ? () => physics.advanceTo(clock.nowMs()) : () => undefined;
   const listing = devices.map((d) => d.info);
-  const truth = () => {
+  // The miners run on the physics' time, caught up with the clock first: a command lands at a physics step
+  // the slot feed has not sampled yet, so a miner model never has to go back in time.
+  const fleet = options.fleet
+    ? await startMinerFleet({
+        ...options.fleet,
+        host: options.fleet.host ?? host,
+        slots: physics.miners,
+        now: () => {
+          sync();
+          return physics.nowMs;
+        },
+      })
+    : undefined;
+  const truth = (): PlantTruth => {
     sync();
-    return buildTruth(physics, listing, seed);
+    const plantTruth = buildTruth(physics, listing, seed);
+    return fleet ? { ...plantTruth, miners: fleet.truth() } : plantTruth;
   };
 
-  const truthServer: Server = await startTruthServer(host, options.truthPort ?? 0, truth);
+  let truthServer: Server | undefined;
   try {
+    truthServer = await startTruthServer(host, options.truthPort ?? 0, truth);
     await gateway.start(options.modbusPort ?? 0);
   } catch (err) {
-    await closeServer(truthServer);
+    if (truthServer) await closeServer(truthServer);
+    await fleet?.stop();
     throw err;
   }
-  const truthPort = (truthServer.address() as AddressInfo).port;
+  const truthServerStarted = truthServer;
+  const truthPort = (truthServerStarted.address() as AddressInfo).port;
   let driver: Timer | undefined = realtime ? clock.setInterval(sync, options.tickMs ?? DEFAULT_STEP_MS) : undefined;
 
   return {
@@ -111,6 +137,7 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
     },
     physics,
     clock,
+    fleet,
     truth,
     advance: (ms) => {
       if (!realtime) return physics.advance(ms);
@@ -146,7 +173,8 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
       driver?.cancel();
       driver = undefined;
       await gateway.stop();
-      await closeServer(truthServer);
+      await fleet?.stop();
+      await closeServer(truthServerStarted);
     },
   };
 }

@@ -23,6 +23,23 @@ export type MinerState = (typeof MINER_STATES)[number];
 export const POWER_SOURCES = ['measured', 'estimated', 'missing'] as const;
 export type PowerSource = (typeof POWER_SOURCES)[number];
 
+/** What a miner can do, as flaregrid-miner learned it: dispatch allocates against this, not nameplate watts. */
+export const MinerCapabilitySchema = Type.Object(
+  {
+    controllable: Type.Boolean({ description: 'false: the firmware takes no power command (stock Antminer); read only' }),
+    minW: Type.Integer({ minimum: 0, description: 'lowest power limit the miner accepts, W' }),
+    maxW: Type.Integer({ minimum: 0, description: 'highest power limit, W' }),
+    stepW: Type.Integer({ minimum: 1, description: 'limits are minW plus whole steps, W' }),
+    levelsW: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { description: 'the only limits it takes (LuxOS profiles), W' })),
+    rampWPerS: Type.Number({ minimum: 0, description: 'ramp of a live limit change, W/s' }),
+    wakeS: Type.Number({ minimum: 0, description: 'wake to full power, s' }),
+    sleepS: Type.Number({ minimum: 0, description: 'sleep to the sleep draw, s' }),
+    lagS: Type.Number({ minimum: 0, description: 'limit change to the new power, s (learned)' }),
+  },
+  { description: 'power limits and timings of one miner; the timings are learned from what it did' },
+);
+export type MinerCapability = Static<typeof MinerCapabilitySchema>;
+
 export const MinerTelemetrySchema = Type.Object(
   {
     minerId: Id('the miner'),
@@ -34,8 +51,10 @@ export const MinerTelemetrySchema = Type.Object(
     hashrateThs: Type.Number({ minimum: 0, description: 'TH/s' }),
     temperatureC: Type.Optional(Type.Number({ description: 'hottest board, °C' })),
     quality: StringEnum(QUALITIES),
-    errorReason: Type.Optional(Type.String({ description: 'why the state is error or offline' })),
+    errorReason: Type.Optional(Type.String({ description: 'why the state is error or offline, or why the quality is suspect' })),
     site: Type.Optional(Id('the site')),
+    confirmed: Type.Optional(Type.Boolean({ description: 'the miner shows the target it was last given (its limit, or asleep)' })),
+    capability: Type.Optional(MinerCapabilitySchema),
   },
   { title: 'FlareGrid MinerTelemetry', description: "A miner's state, power and hashrate." },
 );

@@ -5,7 +5,7 @@ export { countToJson, wrapCount, EnergyCounter, MeterPoint, type CounterPreset }
 export { emissionFactors, GasLedger, type EmissionFactors, type EmissionOptions } from './emissions';
 export { fuelBtuPerHour, fuelPowerW, GasSupply, type GasEvent, type GasEventKind, type GasOptions } from './gas';
 export { Alarm, Genset, RunState, type GensetOptions } from './genset';
-export { DEFAULT_PROSUMER_PROFILES, MinerSlots, Prosumer, type ProsumerProfile } from './loads';
+export { DEFAULT_PROSUMER_PROFILES, MinerSlots, Prosumer, type ProsumerProfile, type SlotSource } from './loads';
 export { PlantPhysics, type BusState, type PhysicsOptions } from './physics';
 export { Prng } from './prng';
 export { buildTruth, startTruthServer, type DeviceListing, type Truth, type TruthDevice } from './truth';

@@ -81,8 +81,12 @@ function window(hour: number, start: number, end: number): number {
   return Math.min(rise, fall);
 }
 
+/** A slot's draw computed each physics step (the simulated miners of sim/miners/), W at the step's time. */
+export type SlotSource = (nowMs: number) => number;
+
 export class MinerSlots {
   private readonly powerW: number[];
+  private readonly sources = new Map<number, SlotSource>();
 
   constructor(
     count: number,
@@ -97,9 +101,30 @@ export class MinerSlots {
 
   /** Sets the draw of one container, clamped to 0 … its maximum; slot ids count from 0. */
   set(slotId: number, powerW: number): void {
+    this.checkSlot(slotId);
+    if (this.sources.has(slotId)) throw new SimError('ERR_MINER_SLOT', `miner slot ${slotId} is fed by simulated miners; its draw is theirs`);
+    this.store(slotId, powerW);
+  }
+
+  /** Feeds a slot from `source` at every physics step from now on (sample()); undefined gives it back to set(). */
+  feed(slotId: number, source: SlotSource | undefined): void {
+    this.checkSlot(slotId);
+    if (source) this.sources.set(slotId, source);
+    else this.sources.delete(slotId);
+  }
+
+  /** Takes every fed slot's draw at the step's time. */
+  sample(nowMs: number): void {
+    for (const [slotId, source] of this.sources) this.store(slotId, source(nowMs));
+  }
+
+  private checkSlot(slotId: number): void {
     if (!Number.isInteger(slotId) || slotId < 0 || slotId >= this.powerW.length) {
       throw new SimError('ERR_MINER_SLOT', `miner slot ${slotId} does not exist (0 … ${this.powerW.length - 1})`);
     }
+  }
+
+  private store(slotId: number, powerW: number): void {
     if (!Number.isFinite(powerW)) throw new SimError('ERR_MINER_POWER', `miner slot power must be a number of W`);
     this.powerW[slotId] = Math.min(this.slotMaxW, Math.max(0, powerW));
   }

@@ -171,6 +171,7 @@ export class PlantPhysics {
     this.gas.step(now, dtMs);
     for (const g of this.gensets) g.tickState(dtMs);
     for (const p of this.prosumers) p.step(now, dtMs);
+    this.miners.sample(now);
     const minerW = this.miners.totalW;
     let drawsW = this.auxLoadW + minerW;
     let exportsW = 0;

@@ -66,7 +66,7 @@ const PINS: Record<string, Pin> = {
     types: {
       minerId: ID, ts: 'string', state: ['hashing', 'ramping', 'sleeping', 'offline', 'error'], powerW: 'number',
       powerSource: ['measured', 'estimated', 'missing'], targetW: 'integer', hashrateThs: 'number', temperatureC: 'number',
-      quality: ['good', 'stale', 'suspect', 'bad'], errorReason: 'string', site: ID,
+      quality: ['good', 'stale', 'suspect', 'bad'], errorReason: 'string', site: ID, confirmed: 'boolean', capability: 'object',
     },
   },
 };
