@@ -1,9 +1,23 @@
 // 180 S21-class miners of sim/miners/model.ts in the plant's four containers, commanded as a flaregrid-miner
 // would command them (a target of 0 sleeps the miner; a target from sleep sets the limit and wakes it; otherwise
-// the limit changes live), read back as MinerTelemetry, and switched off when the bus dies. A miner that loses
+// the limit changes live), reported as its MinerTelemetry (targetW the target last given, `confirmed` when the
+// miner shows it, its capability), and switched off when the bus dies. Unlike flaregrid-miner it does not
+// re-send what a miner dropped: the 5% of lost commands reach dispatch as unconfirmed targets. A miner that loses
 // power boots asleep [A]: the baseline's "restart every miner that was on" and the dispatch both wake it.
 import { MinerModel, S21_SPEC, type MinerPhase } from '../../sim/miners/model';
-import type { MinerTelemetry } from '../../lib/schemas';
+import type { MinerCapability, MinerTelemetry } from '../../lib/schemas';
+
+/** What flaregrid-miner reports for an S21 on a live-limit firmware (docs/miners.md, its priors). */
+const S21_CAPABILITY: MinerCapability = {
+  controllable: true,
+  minW: S21_SPEC.minPowerW,
+  maxW: S21_SPEC.ratedPowerW,
+  stepW: S21_SPEC.stepW,
+  rampWPerS: (S21_SPEC.ratedPowerW - S21_SPEC.minPowerW) / 20,
+  wakeS: 90,
+  sleepS: 2,
+  lagS: 20,
+};
 
 export interface SimFleetOptions {
   count: number;
@@ -31,6 +45,8 @@ export class SimFleet {
   private readonly powerW: number[];
   /** until when a miner's draw changes by itself (a ramp in progress), ms */
   private readonly busyUntilMs: number[];
+  /** the target each miner was last given, W */
+  private readonly desiredW: number[];
   private readonly perSlot: number;
   private powered = true;
   private generation = 0;
@@ -43,6 +59,7 @@ export class SimFleet {
     this.models = this.ids.map((_, i) => this.model(i, options.startMs, i < options.initiallyOn ? 'hashing' : 'sleeping', S21_SPEC.ratedPowerW));
     this.powerW = this.models.map((m) => m.powerW(options.startMs));
     this.busyUntilMs = this.ids.map(() => options.startMs);
+    this.desiredW = this.ids.map((_, i) => (i < options.initiallyOn ? S21_SPEC.ratedPowerW : 0));
   }
 
   get count(): number {
@@ -61,6 +78,7 @@ export class SimFleet {
 
   /** A PowerTarget, as flaregrid-miner applies it. A dead bus loses the command. */
   apply(i: number, targetW: number, nowMs: number): void {
+    this.desiredW[i] = targetW;
     if (!this.powered) return;
     const m = this.models[i]!;
     const wasMining = this.isMining(i);
@@ -116,9 +134,23 @@ export class SimFleet {
   telemetry(i: number, nowMs: number, site: string, ts: string): MinerTelemetry {
     const minerId = this.ids[i]!;
     if (!this.powered) {
-      return { minerId, site, ts, state: 'offline', powerW: 0, powerSource: 'missing', targetW: 0, hashrateThs: 0, quality: 'stale', errorReason: 'no answer: the bus is down' };
+      return {
+        minerId,
+        site,
+        ts,
+        state: 'offline',
+        powerW: 0,
+        powerSource: 'missing',
+        targetW: this.desiredW[i]!,
+        hashrateThs: 0,
+        quality: 'bad',
+        errorReason: 'no answer: the bus is down',
+        confirmed: false,
+        capability: S21_CAPABILITY,
+      };
     }
     const r = this.models[i]!.read(nowMs);
+    const desiredW = this.desiredW[i]!;
     return {
       minerId,
       site,
@@ -126,10 +158,12 @@ export class SimFleet {
       state: STATE[r.phase],
       powerW: Math.round(r.powerW),
       powerSource: 'measured',
-      targetW: r.mining ? r.powerLimitW : 0,
+      targetW: desiredW,
       hashrateThs: r.hashrateThs,
       temperatureC: Math.round(r.temperatureC * 10) / 10,
       quality: 'good',
+      confirmed: desiredW === 0 ? !r.mining : r.mining && r.powerLimitW === desiredW,
+      capability: S21_CAPABILITY,
     };
   }
 }

@@ -1,11 +1,13 @@
-// Turning "add X W" or "shed X W" into per-miner targets. Every target written is 0 or an allowed limit
-// (params.ts isAllowedTarget); the caller decides how much and how fast.
+// Turning "add X W" or "shed X W" into per-miner targets. Every target written is 0 or a limit on its miner's grid
+// (grid.ts); the caller decides how much and how fast.
 //
-// Load is spread: running miners are raised and lowered toward one common level (water filling). An underclocked ASIC hashes more per watt, so spreading the surplus over more miners
-// mines more; and a fleet below its maximum can take and give back load by live limit changes, leaving the
-// switches (a sleep, a cold start) to the fast sheds that need them.
+// Load is spread: running miners are raised and lowered toward one common level (water filling). An underclocked
+// ASIC hashes more per watt, so spreading the surplus over more miners mines more; and a fleet below its maximum
+// can take and give back load by live limit changes, leaving the switches (a sleep, a cold start) to the fast
+// sheds that need them.
 import type { MinerRecord } from './fleet';
-import { snapDown, type MinerLimits } from './params';
+import { ceilOn, floorOn, minOf } from './grid';
+import type { MinerLimits } from './params';
 
 /** A planned change of one miner's target, with why. */
 export interface TargetChange {
@@ -15,6 +17,7 @@ export interface TargetChange {
 }
 
 export interface AllocationContext {
+  /** the dialog's limits: the common levels water filling walks */
   limits: MinerLimits;
   nowMs: number;
   minOnMs: number;
@@ -37,47 +40,56 @@ function set(ctx: AllocationContext, record: MinerRecord, targetW: number, reaso
 /** Operators' pins are left alone by every soft decision. */
 const free = (record: MinerRecord) => record.pinnedW === undefined;
 
-/** The grid of limits from the minimum to the maximum. */
+/** The common levels, from the dialog's minimum to its maximum. */
 function levels(limits: MinerLimits): number[] {
   const out: number[] = [];
   for (let w = limits.minW; w <= limits.maxW; w += limits.stepW) out.push(w);
   return out;
 }
 
+/** A running miner's target at a common level: on its own grid, at least its minimum. */
+function atLevel(record: MinerRecord, level: number): number {
+  return Math.max(minOf(record.grid), floorOn(record.grid, level));
+}
+
+/** The next limit above `targetW` on the miner's grid, or undefined at its top. */
+function nextUp(record: MinerRecord, targetW: number): number | undefined {
+  return record.grid.find((w) => w > targetW);
+}
+
 /**
  * Adds up to `amountW`: raises the running miners toward a common level, lowest first (a live limit change lands
- * in 10–30 s); then wakes sleeping miners that have been off for the minimum off time. Returns the W added.
+ * in 10–30 s); then wakes sleeping miners that have been off for the minimum off time, each at its minimum.
+ * Returns the W added.
  */
 export function addLoad(ctx: AllocationContext, amountW: number, reason: string): number {
-  const { limits } = ctx;
   let left = amountW;
   const running = ctx.ordered.filter((r) => free(r) && currentTargetW(ctx, r) > 0);
-  const raiseTo = (level: number) => running.reduce((sum, r) => sum + Math.max(0, level - currentTargetW(ctx, r)), 0);
+  const raiseTo = (level: number) => running.reduce((sum, r) => sum + Math.max(0, atLevel(r, level) - currentTargetW(ctx, r)), 0);
   let level = 0;
-  for (const candidate of levels(limits)) if (raiseTo(candidate) <= left) level = candidate;
+  for (const candidate of levels(ctx.limits)) if (raiseTo(candidate) <= left) level = candidate;
   for (const record of running) {
     const now = currentTargetW(ctx, record);
-    if (now < level) {
-      set(ctx, record, level, reason);
-      left -= level - now;
+    const next = atLevel(record, level);
+    if (next > now) {
+      set(ctx, record, next, reason);
+      left -= next - now;
     }
   }
-  // What is left is less than one step for every miner at the level: one more step each, best first.
+  // What is left is less than one level for every miner: one more step each, best first.
   for (const record of running) {
-    if (left < limits.stepW) break;
     const now = currentTargetW(ctx, record);
-    if (now === level && now + limits.stepW <= limits.maxW) {
-      set(ctx, record, now + limits.stepW, reason);
-      left -= limits.stepW;
-    }
+    const up = nextUp(record, now);
+    if (up === undefined || up - now > left || now !== atLevel(record, level)) continue;
+    set(ctx, record, up, reason);
+    left -= up - now;
   }
-  // Then sleeping miners wake, best first, each at its minimum: the surplus spreads over more miners, which
-  // later raises fill.
+  // Then sleeping miners wake, best first, at their minimum: the surplus spreads over more miners.
   for (const record of ctx.ordered) {
-    if (left < limits.minW) break;
-    if (currentTargetW(ctx, record) !== 0 || !free(record) || ctx.nowMs - record.offSinceMs < ctx.minOffMs) continue;
-    set(ctx, record, limits.minW, reason);
-    left -= limits.minW;
+    const minW = minOf(record.grid);
+    if (currentTargetW(ctx, record) !== 0 || !free(record) || minW > left || ctx.nowMs - record.offSinceMs < ctx.minOffMs) continue;
+    set(ctx, record, minW, reason);
+    left -= minW;
   }
   return amountW - left;
 }
@@ -100,19 +112,19 @@ export function shedFast(ctx: AllocationContext, amountW: number, reason: string
 
 /**
  * Cancels up to `amountW` of targets that have not landed: a raise still ramping is lowered to what the miner
- * draws (rounded up onto the grid), a cold start that draws nothing yet is put back to sleep. No load steps.
+ * draws (rounded up onto its grid), a cold start that draws nothing yet is put back to sleep. No load steps.
  * Returns the target W removed.
  */
 export function cancelPending(ctx: AllocationContext, amountW: number, reason: string, drawnW: (r: MinerRecord) => number): number {
-  const { limits } = ctx;
   let left = amountW;
   const worstFirst = [...ctx.ordered].reverse().filter(free);
+  const booting = (r: MinerRecord) => drawnW(r) < minOf(r.grid) / 2;
   for (const record of worstFirst) {
     if (left <= 0) break;
     const now = currentTargetW(ctx, record);
-    const drawn = drawnW(record);
-    if (now === 0 || drawn < limits.minW / 2) continue;
-    const next = Math.max(ceilToGrid(Math.max(limits.minW, drawn), limits), now - left >= limits.minW ? snapDown(now - left, limits) : limits.minW);
+    if (now === 0 || booting(record)) continue;
+    const floorW = ceilOn(record.grid, drawnW(record));
+    const next = Math.max(floorW, atLevel(record, now - left));
     if (next < now) {
       set(ctx, record, next, reason);
       left -= now - next;
@@ -121,7 +133,7 @@ export function cancelPending(ctx: AllocationContext, amountW: number, reason: s
   for (const record of worstFirst) {
     if (left <= 0) break;
     const now = currentTargetW(ctx, record);
-    if (now === 0 || drawnW(record) >= limits.minW / 2) continue;
+    if (now === 0 || !booting(record)) continue;
     set(ctx, record, 0, reason);
     left -= now;
   }
@@ -134,21 +146,21 @@ export function cancelPending(ctx: AllocationContext, amountW: number, reason: s
  * the target W removed.
  */
 export function shedSoft(ctx: AllocationContext, amountW: number, reason: string): number {
-  const { limits } = ctx;
   let left = amountW;
   const running = ctx.ordered.filter((r) => free(r) && currentTargetW(ctx, r) > 0);
-  const lowerTo = (level: number) => running.reduce((sum, r) => sum + Math.max(0, currentTargetW(ctx, r) - level), 0);
-  let level = limits.minW;
-  for (const candidate of levels(limits)) if (lowerTo(candidate) >= left) level = candidate;
-  // Lowering everyone above the level may take more than asked (a step across 180 miners is 18 kW): the
-  // miners beyond what is needed keep one step more, worst first lowered.
-  let spareSteps = Math.max(0, Math.floor((lowerTo(level) - left) / limits.stepW));
-  for (let i = 0; i < running.length; i++) {
-    const record = running[i]!;
+  const lowerTo = (level: number) => running.reduce((sum, r) => sum + Math.max(0, currentTargetW(ctx, r) - atLevel(r, level)), 0);
+  let level = ctx.limits.minW;
+  for (const candidate of levels(ctx.limits)) if (lowerTo(candidate) >= left) level = candidate;
+  // Lowering everyone above the level may take more than asked (one step across 180 miners is 18 kW): miners
+  // beyond what is needed keep one step more.
+  let spareW = Math.max(0, lowerTo(level) - left);
+  for (const record of running) {
     const now = currentTargetW(ctx, record);
-    if (now <= level) continue;
-    const keep = spareSteps > 0 && now >= level + limits.stepW ? level + limits.stepW : level;
-    if (keep > level) spareSteps--;
+    const low = atLevel(record, level);
+    if (now <= low) continue;
+    const up = nextUp(record, low);
+    const keep = up !== undefined && up <= now && up - low <= spareW ? up : low;
+    spareW -= keep - low;
     if (keep < now) {
       set(ctx, record, keep, reason);
       left -= now - keep;
@@ -157,15 +169,10 @@ export function shedSoft(ctx: AllocationContext, amountW: number, reason: string
   for (let i = running.length - 1; i >= 0 && left > 0; i--) {
     const record = running[i]!;
     const now = currentTargetW(ctx, record);
-    if (now !== limits.minW || ctx.nowMs - record.onSinceMs < ctx.minOnMs) continue;
+    if (now !== minOf(record.grid) || ctx.nowMs - record.onSinceMs < ctx.minOnMs) continue;
     set(ctx, record, 0, reason);
     left -= now;
   }
   return amountW - left;
 }
 
-function ceilToGrid(powerW: number, limits: MinerLimits): number {
-  if (powerW <= limits.minW) return limits.minW;
-  const steps = Math.ceil((powerW - limits.minW) / limits.stepW - 1e-9);
-  return Math.min(limits.maxW, limits.minW + steps * limits.stepW);
-}

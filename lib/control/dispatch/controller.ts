@@ -6,10 +6,11 @@ import { isMeterReading, isSiteBalance, type PowerTarget } from '../../schemas';
 import { DecayingTimer } from './decaying-timer';
 import { DispatchError } from './errors';
 import { fleetJoulesPerTh, miningValueMsatPerKwh, type SurplusOffer } from './economics';
-import { admitTelemetry, adoptMiner, recordTelemetry, type MinerRecord } from './fleet';
+import { admitTelemetry, adoptMiner, recordTelemetry, regrid, type MinerRecord } from './fleet';
+import { describeGrid, isOnGrid } from './grid';
 import { assess, type GensetState, type HeldBalance } from './assess';
 import { AVAILABLE_SAMPLES, type AvailableSample } from './capacity';
-import { DEFAULT_DISPATCH_PARAMS, isAllowedTarget, minerLimitsOf, withParams, type DispatchParams, type MinerLimits } from './params';
+import { DEFAULT_DISPATCH_PARAMS, minerLimitsOf, withParams, type DispatchParams, type MinerLimits } from './params';
 import { planCycle, type CycleResult } from './plan';
 import type { MinerTelemetry, SiteBalance } from '../../schemas';
 
@@ -98,7 +99,8 @@ export class DispatchController {
     const next = withParams(this.current, changes);
     const limits = minerLimitsOf(next);
     for (const r of this.records.values()) {
-      if (r.pinnedW !== undefined && !isAllowedTarget(r.pinnedW, limits)) r.pinnedW = undefined;
+      regrid(r, limits);
+      if (r.pinnedW !== undefined && !isOnGrid(r.grid, r.pinnedW)) r.pinnedW = undefined;
     }
     this.current = next;
     this.limitsValue = limits;
@@ -143,9 +145,8 @@ export class DispatchController {
       record.pinnedW = undefined;
       return;
     }
-    const { minW, maxW, stepW } = this.limitsValue;
-    if (typeof targetW !== 'number' || !isAllowedTarget(targetW, this.limitsValue)) {
-      throw new DispatchError('TARGET_INVALID', `target for ${minerId} must be 0 or ${minW} … ${maxW} W in ${stepW} W steps, got ${JSON.stringify(targetW)}`);
+    if (typeof targetW !== 'number' || !isOnGrid(record.grid, targetW)) {
+      throw new DispatchError('TARGET_INVALID', `target for ${minerId} must be 0 or one of its limits (${describeGrid(record.grid)}), got ${JSON.stringify(targetW)}`);
     }
     record.pinnedW = targetW;
   }

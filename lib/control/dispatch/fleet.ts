@@ -1,7 +1,8 @@
 // The miners dispatch knows: what each was last told, what its telemetry says, whether it acts on its commands,
 // its run-hours and its place in the priority order.
-import { isMinerTelemetry, type MinerState, type MinerTelemetry } from '../../schemas';
+import { isMinerTelemetry, type MinerCapability, type MinerState, type MinerTelemetry } from '../../schemas';
 import { DispatchError } from './errors';
+import { gridOf, maxOf, nearestOn, type MinerGrid } from './grid';
 import type { MinerLimits, PriorityMode } from './params';
 
 /** S21 class, 17.5 J/TH: the efficiency assumed for a miner until its telemetry says otherwise. */
@@ -17,11 +18,16 @@ export interface HeldTelemetry {
   targetW: number;
   hashrateThs: number;
   quality: MinerTelemetry['quality'];
+  /** flaregrid-miner's word on whether the miner shows its last target; undefined when not given */
+  confirmed?: boolean;
   arrivedMs: number;
 }
 
 export interface MinerRecord {
   readonly id: string;
+  /** the limits it may be given: the dialog's, narrowed by its reported capability */
+  grid: MinerGrid;
+  capability?: MinerCapability;
   /** fixed priority; higher stays on longest */
   priority: number;
   /** the target last commanded (0 = sleep); adopted from the first telemetry */
@@ -54,8 +60,9 @@ export function admitTelemetry(value: unknown, fleet: ReadonlySet<string> | unde
   if (fleet && !fleet.has(telemetry.minerId)) {
     throw new DispatchError('UNKNOWN_MINER', `miner ${telemetry.minerId} is not in this dispatch's fleet (the Miners field)`);
   }
-  if (telemetry.powerW > ABSURD_POWER_FACTOR * limits.maxW) {
-    throw new DispatchError('INPUT_INVALID', `miner ${telemetry.minerId} reports ${telemetry.powerW} W, over ${ABSURD_POWER_FACTOR} × its ${limits.maxW} W maximum`);
+  const maxW = Math.max(limits.maxW, telemetry.capability?.maxW ?? 0);
+  if (telemetry.powerW > ABSURD_POWER_FACTOR * maxW) {
+    throw new DispatchError('INPUT_INVALID', `miner ${telemetry.minerId} reports ${telemetry.powerW} W, over ${ABSURD_POWER_FACTOR} × its ${maxW} W maximum`);
   }
   return telemetry;
 }
@@ -64,11 +71,14 @@ const drawing = (state: MinerState) => state === 'hashing' || state === 'ramping
 
 /** A miner first heard of: dispatch adopts what it is doing, with its minimum on and off times already served. */
 export function adoptMiner(telemetry: MinerTelemetry, priority: number, nowMs: number, limits: MinerLimits): MinerRecord {
+  const grid = gridOf(limits, telemetry.capability);
   const running = drawing(telemetry.state);
   const claimed = telemetry.targetW > 0 ? telemetry.targetW : telemetry.powerW;
-  const targetW = running ? Math.max(limits.minW, Math.min(limits.maxW, snapTo(claimed, limits))) : 0;
+  const targetW = running ? nearestOn(grid, claimed) : 0;
   const record: MinerRecord = {
     id: telemetry.minerId,
+    grid,
+    capability: telemetry.capability,
     priority,
     targetW,
     commandedAtMs: -Infinity,
@@ -85,20 +95,27 @@ export function adoptMiner(telemetry: MinerTelemetry, priority: number, nowMs: n
   return record;
 }
 
-function snapTo(powerW: number, limits: MinerLimits): number {
-  return limits.minW + Math.round((powerW - limits.minW) / limits.stepW) * limits.stepW;
-}
-
 function hold(t: MinerTelemetry, arrivedMs: number): HeldTelemetry {
-  return { state: t.state, powerW: t.powerW, targetW: t.targetW, hashrateThs: t.hashrateThs, quality: t.quality, arrivedMs };
+  const held: HeldTelemetry = { state: t.state, powerW: t.powerW, targetW: t.targetW, hashrateThs: t.hashrateThs, quality: t.quality, arrivedMs };
+  if (t.confirmed !== undefined) held.confirmed = t.confirmed;
+  return held;
 }
 
-/** Books one telemetry: run time, efficiency, whether the miner acts on its target. */
+/** The miner's limits from the dialog's and its capability (again after a parameter change). */
+export function regrid(record: MinerRecord, limits: MinerLimits): void {
+  record.grid = gridOf(limits, record.capability);
+}
+
+/** Books one telemetry: run time, efficiency, capability, whether the miner acts on its target. */
 export function recordTelemetry(record: MinerRecord, telemetry: MinerTelemetry, nowMs: number, limits: MinerLimits, staleMs: number): void {
   const previous = record.telemetry;
   if (drawing(previous.state) && telemetry.state === 'hashing') record.runMs += Math.min(staleMs, Math.max(0, nowMs - previous.arrivedMs));
-  if (telemetry.state === 'hashing' && telemetry.hashrateThs > 0 && telemetry.powerW >= 0.9 * limits.maxW) {
+  if (telemetry.state === 'hashing' && telemetry.hashrateThs > 0 && telemetry.powerW >= 0.9 * maxOf(record.grid)) {
     record.efficiencyJPerTh = telemetry.powerW / telemetry.hashrateThs;
+  }
+  if (telemetry.capability && JSON.stringify(telemetry.capability) !== JSON.stringify(record.capability)) {
+    record.capability = telemetry.capability;
+    regrid(record, limits);
   }
   record.telemetry = hold(telemetry, nowMs);
   const acting = isActing(record);
@@ -118,18 +135,22 @@ export function expectedDrawW(record: MinerRecord, nowMs: number, staleMs: numbe
   return nowMs - t.arrivedMs <= staleMs ? t.powerW : record.targetW;
 }
 
-/** Telemetry agrees with the target: asleep for 0, drawing (or ramping) toward the same limit otherwise. */
+/**
+ * Telemetry agrees with the target: flaregrid-miner says so (`confirmed` for this target), or, without that word,
+ * the miner is asleep for 0 and drawing (or ramping) toward the same limit otherwise.
+ */
 export function isActing(record: MinerRecord): boolean {
   const t = record.telemetry;
   if (t.quality === 'bad' || t.state === 'offline' || t.state === 'error') return false;
+  if (t.confirmed !== undefined) return t.confirmed && t.targetW === record.targetW;
   if (record.targetW === 0) return t.state === 'sleeping' || (t.state === 'ramping' && t.targetW === 0);
   return drawing(t.state) && t.targetW === record.targetW;
 }
 
-/** Whether dispatch may plan with this miner now. */
+/** Whether dispatch may plan with this miner now (a read-only miner, a stock Antminer, never). */
 export function isControllable(record: MinerRecord, nowMs: number, staleMs: number): boolean {
   const t = record.telemetry;
-  return !record.suspect && nowMs - t.arrivedMs <= staleMs && t.state !== 'offline' && t.state !== 'error' && t.quality !== 'bad';
+  return record.grid.length > 0 && !record.suspect && nowMs - t.arrivedMs <= staleMs && t.state !== 'offline' && t.state !== 'error' && t.quality !== 'bad';
 }
 
 /** Efficiency rank key: its class, lower is better; unknown miners rank as the S21 figure. */

@@ -4,16 +4,16 @@ export { DispatchController, RESEND_AFTER_MS, type DispatchControllerOptions, ty
 export { DispatchError, type DispatchErrorCode } from './errors';
 export { fleetJoulesPerTh, miningValueMsatPerKwh, type SurplusOffer } from './economics';
 export { parseMinerIds, parsePriorities } from './ids';
+export { ceilOn, describeGrid, floorOn, gridOf, isOnGrid, maxOf, minOf, nearestOn, type MinerGrid } from './grid';
+export { addOrder, expectedDrawW, isActing, isControllable, type MinerRecord } from './fleet';
 export type { DispatchMode } from './assess';
 export { OVER_CYCLES_FOR_FAST_SHED } from './plan';
 export { AVAILABLE_SAMPLES, LEAD_S, fitLine, plannedAvailableW, type AvailableSample, type PlannedCapacity } from './capacity';
 export {
   DEFAULT_DISPATCH_PARAMS,
-  isAllowedTarget,
   minerLimitsOf,
   NUMERIC_PARAMS,
   PRIORITY_MODES,
-  snapDown,
   TIMER_MODES,
   withParams,
   type DispatchParams,

@@ -146,7 +146,7 @@ function checkTogether(p: DispatchParams): void {
   if (Math.round((p.minerMinPct / 100) * maxW) < 1) fail(`minerMinPct (${p.minerMinPct}%) of minerMaxKw must be at least 1 W`);
 }
 
-/** The power limits a miner may be given: 0 (sleep) or min + k × step ≤ max, whole W. */
+/** The dialog's power limits: 0 (sleep) or min + k × step ≤ max, whole W (grid.ts narrows them per miner). */
 export interface MinerLimits {
   minW: number;
   maxW: number;
@@ -157,17 +157,4 @@ export function minerLimitsOf(p: Readonly<DispatchParams>): MinerLimits {
   const minW = Math.round((p.minerMinPct / 100) * p.minerMaxKw * 1000);
   const topW = Math.round(p.minerMaxKw * 1000);
   return { minW, maxW: minW + Math.floor((topW - minW) / p.minerStepW) * p.minerStepW, stepW: p.minerStepW };
-}
-
-/** The largest allowed limit at or below `powerW`, or 0 when it is below the minimum. */
-export function snapDown(powerW: number, limits: MinerLimits): number {
-  if (!(powerW >= limits.minW)) return 0;
-  if (powerW >= limits.maxW) return limits.maxW;
-  return limits.minW + Math.floor((powerW - limits.minW) / limits.stepW + 1e-9) * limits.stepW;
-}
-
-/** Whether `targetW` is a command a miner of these limits may be sent. */
-export function isAllowedTarget(targetW: number, limits: MinerLimits): boolean {
-  if (targetW === 0) return true;
-  return Number.isInteger(targetW) && targetW >= limits.minW && targetW <= limits.maxW && (targetW - limits.minW) % limits.stepW === 0;
 }
