@@ -59,38 +59,44 @@ function nextUp(record: MinerRecord, targetW: number): number | undefined {
 
 /**
  * Adds up to `amountW`: raises the running miners toward a common level, lowest first (a live limit change lands
- * in 10–30 s); then wakes sleeping miners that have been off for the minimum off time, each at its minimum.
- * Returns the W added.
+ * in 10–30 s); then wakes sleeping miners that have been off for the minimum off time. Returns the W added.
  */
 export function addLoad(ctx: AllocationContext, amountW: number, reason: string): number {
   let left = amountW;
-  const running = ctx.ordered.filter((r) => free(r) && currentTargetW(ctx, r) > 0);
-  const raiseTo = (level: number) => running.reduce((sum, r) => sum + Math.max(0, atLevel(r, level) - currentTargetW(ctx, r)), 0);
-  let level = 0;
-  for (const candidate of levels(ctx.limits)) if (raiseTo(candidate) <= left) level = candidate;
-  for (const record of running) {
-    const now = currentTargetW(ctx, record);
-    const next = atLevel(record, level);
-    if (next > now) {
-      set(ctx, record, next, reason);
-      left -= next - now;
+  const raise = () => {
+    const running = ctx.ordered.filter((r) => free(r) && currentTargetW(ctx, r) > 0);
+    const raiseTo = (level: number) => running.reduce((sum, r) => sum + Math.max(0, atLevel(r, level) - currentTargetW(ctx, r)), 0);
+    let level = 0;
+    for (const candidate of levels(ctx.limits)) if (raiseTo(candidate) <= left) level = candidate;
+    for (const record of running) {
+      const now = currentTargetW(ctx, record);
+      const next = atLevel(record, level);
+      if (next > now) {
+        set(ctx, record, next, reason);
+        left -= next - now;
+      }
     }
-  }
-  // What is left is less than one level for every miner: one more step each, best first.
-  for (const record of running) {
-    const now = currentTargetW(ctx, record);
-    const up = nextUp(record, now);
-    if (up === undefined || up - now > left || now !== atLevel(record, level)) continue;
-    set(ctx, record, up, reason);
-    left -= up - now;
-  }
-  // Then sleeping miners wake, best first, at their minimum: the surplus spreads over more miners.
+    // What is left is less than one level for every miner: one more step each, best first.
+    for (const record of running) {
+      const now = currentTargetW(ctx, record);
+      const up = nextUp(record, now);
+      if (up === undefined || up - now > left || now !== atLevel(record, level)) continue;
+      set(ctx, record, up, reason);
+      left -= up - now;
+    }
+  };
+  raise();
+  // Then sleeping miners wake, best first, at their minimum (the surplus spreads over more miners), and what is
+  // still left raises everyone, the woken included.
+  let woken = false;
   for (const record of ctx.ordered) {
     const minW = minOf(record.grid);
     if (currentTargetW(ctx, record) !== 0 || !free(record) || minW > left || ctx.nowMs - record.offSinceMs < ctx.minOffMs) continue;
     set(ctx, record, minW, reason);
     left -= minW;
+    woken = true;
   }
+  if (woken) raise();
   return amountW - left;
 }
 

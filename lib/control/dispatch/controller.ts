@@ -12,7 +12,7 @@ import { assess, type GensetState, type HeldBalance } from './assess';
 import { AVAILABLE_SAMPLES, type AvailableSample } from './capacity';
 import { DEFAULT_DISPATCH_PARAMS, minerLimitsOf, withParams, type DispatchParams, type MinerLimits } from './params';
 import { planCycle, type CycleResult } from './plan';
-import type { MinerTelemetry, SiteBalance } from '../../schemas';
+import type { MeterReading, MinerTelemetry, SiteBalance } from '../../schemas';
 
 export interface DispatchControllerOptions {
   site: string;
@@ -37,7 +37,7 @@ export interface DispatchDecision {
   economic: boolean;
   /** why, one sentence per decision taken this cycle */
   reasons: string[];
-  /** what more the miners may take (negative: must shed), W */
+  /** what more the miners may take after this decision (negative: over their budget), W */
   surplusW: number;
   budgetW: number;
   capW: number;
@@ -117,19 +117,30 @@ export class DispatchController {
     return balance;
   }
 
+  /** The MinerTelemetry `value` checked for this fleet, not yet recorded. @throws ContractError, DispatchError UNKNOWN_MINER or INPUT_INVALID */
+  checkTelemetry(value: unknown): MinerTelemetry {
+    return admitTelemetry(value, this.fleet, this.limitsValue);
+  }
+
   /** @throws ContractError, DispatchError UNKNOWN_MINER or INPUT_INVALID */
   onTelemetry(value: unknown, nowMs: number): MinerTelemetry {
-    const telemetry = admitTelemetry(value, this.fleet, this.limitsValue);
+    const telemetry = this.checkTelemetry(value);
     const record = this.records.get(telemetry.minerId);
     if (!record) this.records.set(telemetry.minerId, adoptMiner(telemetry, this.priorities.get(telemetry.minerId) ?? 0, nowMs, this.limitsValue));
     else recordTelemetry(record, telemetry, nowMs, this.limitsValue, this.current.confirmTimeoutS * 1000);
     return telemetry;
   }
 
-  /** A genset's MeterReading: it is online while it generates or the gas gives it capacity. @throws ContractError, DispatchError */
-  onGensetReading(value: unknown, nowMs: number): void {
+  /** The genset MeterReading `value` checked, not yet recorded. @throws ContractError, DispatchError INPUT_INVALID */
+  checkGensetReading(value: unknown): MeterReading {
     const reading = isMeterReading.parse(value);
     if (reading.role !== 'genset') throw new DispatchError('INPUT_INVALID', `meter ${reading.meterId} is a ${reading.role} meter; dispatch takes genset readings only`);
+    return reading;
+  }
+
+  /** A genset's MeterReading: it is online while it generates or the gas gives it capacity. @throws ContractError, DispatchError */
+  onGensetReading(value: unknown, nowMs: number): void {
+    const reading = this.checkGensetReading(value);
     const online = reading.quality !== 'bad' && (reading.powerW > 0 || (reading.availablePowerW ?? 0) > 0);
     this.gensets.set(reading.meterId, { online, arrivedMs: nowMs });
   }

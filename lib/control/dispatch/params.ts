@@ -140,6 +140,7 @@ function checkTogether(p: DispatchParams): void {
   };
   if (p.busMinV >= p.busMaxV) fail(`busMinV (${p.busMinV} V) must be below busMaxV (${p.busMaxV} V)`);
   if (p.gensetMinLoadPct > p.gensetSoftMinPct) fail(`gensetMinLoadPct (${p.gensetMinLoadPct}%) must not exceed gensetSoftMinPct (${p.gensetSoftMinPct}%)`);
+  if (p.failSafePct < p.gensetMinLoadPct) fail(`failSafePct (${p.failSafePct}%) must not be below gensetMinLoadPct (${p.gensetMinLoadPct}%): the fail-safe would take the gensets under their minimum load`);
   if (p.gensetSoftMinPct > p.gensetMaxLoadPct) fail(`gensetSoftMinPct (${p.gensetSoftMinPct}%) must not exceed gensetMaxLoadPct (${p.gensetMaxLoadPct}%)`);
   const maxW = Math.round(p.minerMaxKw * 1000);
   if (p.minerStepW > maxW) fail(`minerStepW (${p.minerStepW} W) must not exceed minerMaxKw (${maxW} W)`);

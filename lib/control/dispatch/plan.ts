@@ -100,7 +100,6 @@ export function planCycle(input: CycleInput): CycleResult {
         ? 0
         : Math.max(0, Math.min((p.failSafePct / 100) * ratingW - lastGood.firmDemandW, lastGood.headroomW));
     result.budgetW = safeW;
-    result.surplusW = safeW - committed();
     const excess = committed() - safeW;
     if (excess > 0) {
       const reason = assessment.mode === 'stopped' ? `stop: ${assessment.reason}` : `fail-safe: ${assessment.reason}; shed to ${kw(safeW)} and hold`;
@@ -112,6 +111,7 @@ export function planCycle(input: CycleInput): CycleResult {
     } else {
       result.reasons.push(`${assessment.mode}: ${assessment.reason}; holding ${kw(committed())}`);
     }
+    result.surplusW = safeW - committed();
     return result;
   }
 
@@ -168,7 +168,7 @@ export function planCycle(input: CycleInput): CycleResult {
   const reserveHeldW = Math.max(0, p.reserveKw * 1000 - interruptibleW);
   const budgetW = headroomW - reserveHeldW;
   const spareW = budgetW - committed();
-  Object.assign(result, { reserveHeldW, budgetW, surplusW: spareW });
+  Object.assign(result, { reserveHeldW, budgetW });
 
   // 3. Soft deficit.
   const deficit = spareW < 0;
@@ -199,6 +199,7 @@ export function planCycle(input: CycleInput): CycleResult {
       result.reasons.push(reason);
     }
   }
+  result.surplusW = budgetW - committed();
   if (result.reasons.length === 0) {
     result.reasons.push(`follow: ${kw(spareW)} spare${balance.quality === 'suspect' ? ` (${assessment.reason})` : ''}`);
   }
