@@ -8,7 +8,7 @@ export { ceilOn, describeGrid, floorOn, gridOf, isOnGrid, maxOf, minOf, nearestO
 export { addOrder, expectedDrawW, isActing, isControllable, type MinerRecord } from './fleet';
 export type { DispatchMode } from './assess';
 export { FILL_BELOW_SHARE, NOISE_ALLOWANCE_SHARE, OVER_CYCLES_FOR_FAST_SHED } from './plan';
-export { AVAILABLE_SAMPLES, LEAD_S, fitLine, plannedAvailableW, type AvailableSample, type PlannedCapacity } from './capacity';
+export { AVAILABLE_SAMPLES, LEAD_S, SOFT_LEAD_S, fitLine, plannedAvailableW, type AvailableSample, type PlannedCapacity } from './capacity';
 export {
   DEFAULT_DISPATCH_PARAMS,
   minerLimitsOf,

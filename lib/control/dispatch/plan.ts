@@ -200,7 +200,9 @@ export function planCycle(input: CycleInput): CycleResult {
   const paced = nowMs - input.lastAddMs >= p.stepIntervalS * 1000;
   if (paced && (enableFired || belowFloor) && overCapW <= 0) {
     const room = belowFloor && !enableFired ? Math.min(hardFloorW, budgetW) - committed() : spareW - FILL_BELOW_SHARE * hysteresisW;
-    const rampW = p.rampUpKwPerS * (nowMs - input.lastAddMs);
+    // The ramp allows what it would have added since the last step, counted over one step interval at most (or
+    // one cycle, without an interval), so that a quiet hour does not save up into one large step.
+    const rampW = p.rampUpKwPerS * Math.min(nowMs - input.lastAddMs, Math.max(p.stepIntervalS, p.cycleS) * 1000);
     const amountW = Math.min(room, p.maxStepKw * 1000, rampW);
     const reason = belowFloor && !enableFired ? `add: the gensets are below their ${p.gensetMinLoadPct}% minimum load` : `add: ${kw(spareW)} spare for ${p.enableDelayS} s`;
     if (amountW > 0 && addLoad(ctx, amountW, reason) > 0) {
