@@ -1,7 +1,8 @@
 // Registry of bench suites: add a suite by importing it and listing it here.
 import { BenchSuite } from '../types';
+import { dispatchSuite } from './dispatch';
 import { journalSuite } from './journal';
 import { meteringSuite } from './metering';
 import { simSuite } from './sim';
 
-export const suites: BenchSuite[] = [simSuite, meteringSuite, journalSuite];
+export const suites: BenchSuite[] = [simSuite, meteringSuite, journalSuite, dispatchSuite];
