@@ -1,9 +1,11 @@
-// Every MQTT topic of DESIGN.md §4, built and parsed in one place from a configurable prefix (default
+// Every MQTT topic of docs/contracts.md, built and parsed in one place from a configurable prefix (default
 // `flaregrid`), so that nodes, reference flows and outside participants agree on one spelling:
 //   <prefix>/<market>/orders                      orders and cancels in (QoS 1)
 //   <prefix>/<market>/trades
 //   <prefix>/<market>/rejects/<participant>
 //   <prefix>/<market>/book                        retained snapshot
+//   <prefix>/<market>/invoices/<buyer>            a payee gate's invoices for one buyer
+//   <prefix>/<market>/receipts/<participant>      receipts for one participant (payer or payee)
 //   <prefix>/<site>/meters/<meterId>
 //   <prefix>/<site>/balance
 //   <prefix>/<site>/miners/<minerId>/telemetry
@@ -19,6 +21,8 @@ export type ParsedTopic =
   | { kind: 'trades'; market: string }
   | { kind: 'rejects'; market: string; participant: string }
   | { kind: 'book'; market: string }
+  | { kind: 'invoices'; market: string; buyer: string }
+  | { kind: 'receipts'; market: string; participant: string }
   | { kind: 'meter'; site: string; meterId: string }
   | { kind: 'balance'; site: string }
   | { kind: 'miner-telemetry'; site: string; minerId: string }
@@ -62,6 +66,14 @@ export class Topics {
     return `${this.prefix}/${level(market, 'market')}/book`;
   }
 
+  invoices(market: string, buyer: string): string {
+    return `${this.prefix}/${level(market, 'market')}/invoices/${level(buyer, 'buyer')}`;
+  }
+
+  receipts(market: string, participant: string): string {
+    return `${this.prefix}/${level(market, 'market')}/receipts/${level(participant, 'participant')}`;
+  }
+
   meter(site: string, meterId: string): string {
     return `${this.prefix}/${level(site, 'site')}/meters/${level(meterId, 'meter id')}`;
   }
@@ -93,6 +105,8 @@ export class Topics {
         return undefined;
       case 3:
         if (what === 'rejects') return { kind: 'rejects', market: scope, participant: id };
+        if (what === 'invoices') return { kind: 'invoices', market: scope, buyer: id };
+        if (what === 'receipts') return { kind: 'receipts', market: scope, participant: id };
         if (what === 'meters') return { kind: 'meter', site: scope, meterId: id };
         return undefined;
       case 4:

@@ -45,6 +45,48 @@
     };
   }
 
+  // An id that may be left empty.
+  function optionalId(ns) {
+    var required = id(ns);
+    return function (v, opt) {
+      return !v ? true : required(v, opt);
+    };
+  }
+
+  // A TypedInput field (its type in the hidden input `typeField`) whose number form must be a whole number of at
+  // least min; the other forms (msg, flow, global, env, JSONata) are checked by Node-RED's own typedInput
+  // validator and, at run time, by the node. The catalogue has errors.whole.
+  function typedWhole(ns, typeField, min) {
+    var typed = RED.validators.typedInput(typeField);
+    return function (v, opt) {
+      var input = $('#node-input-' + typeField);
+      var type = input.length ? input.val() : this[typeField];
+      var valid = typed.call(this, v, opt);
+      if (valid !== true || type !== 'num' || ENV_VALUE.test(v)) return valid;
+      var n = Number(v);
+      if (v !== '' && Number.isSafeInteger(n) && n >= min) return true;
+      return opt ? RED._(ns + 'errors.whole', { min: min }) : false;
+    };
+  }
+
+  // Fills a <select> from an enum of the runtime's catalogue, keeping `value` selectable even when the runtime
+  // is unreachable; labels come from the node's catalogue (<ns>enum.<name>.<value>) when it has them.
+  function enumSelect(select, name, value, ns) {
+    function fill(values) {
+      select.empty();
+      values.forEach(function (v) {
+        var key = ns + 'enum.' + name + '.' + v;
+        var label = RED._(key);
+        // i18next answers a missing key with the key, without its namespace
+        var missing = label === key || label === key.split(':').pop();
+        select.append($('<option/>').val(v).text(missing ? v : label));
+      });
+      select.val(value);
+    }
+    fill([value]);
+    return catalogue().then(function (c) { fill(c.enums[name]); });
+  }
+
   // The contracts' enums and the meter profile schema, from the runtime (one request per editor session).
   var contracts;
   function catalogue() {
@@ -74,5 +116,8 @@
       .fail(function () { done(); });
   }
 
-  window.FlareGridEditor = { range: range, above: above, wholeRange: wholeRange, id: id, catalogue: catalogue, bringForward: bringForward };
+  window.FlareGridEditor = {
+    range: range, above: above, wholeRange: wholeRange, id: id, optionalId: optionalId, typedWhole: typedWhole,
+    catalogue: catalogue, enumSelect: enumSelect, bringForward: bringForward
+  };
 })();

@@ -80,6 +80,8 @@ export function contractsMarkdown(): string {
     [t.trades('market'), 'trades out'],
     [t.rejects('market', 'participant'), 'rejects, one topic per participant'],
     [t.book('market'), 'book snapshot, retained'],
+    [t.invoices('market', 'buyer'), "Invoice: a payee gate's invoices for one buyer (invoice and escrow modes)"],
+    [t.receipts('market', 'participant'), 'Receipt: one topic per participant'],
     [t.meter('site', 'meterId'), 'MeterReading'],
     [t.balance('site'), 'SiteBalance'],
     [t.minerTelemetry('site', 'minerId'), 'MinerTelemetry'],
@@ -113,7 +115,7 @@ export function contractsMarkdown(): string {
     '',
     '| topic | carries |',
     '|---|---|',
-    ...topics.map(([topic, what]) => `| \`${topic.replace(/\/(market|participant|site|meterId|minerId)(?=\/|$)/g, '/<$1>')}\` | ${what} |`),
+    ...topics.map(([topic, what]) => `| \`${topic.replace(/\/(market|participant|buyer|site|meterId|minerId)(?=\/|$)/g, '/<$1>')}\` | ${what} |`),
     '',
     ...CONTRACTS.map(contractSection),
   ].join('\n');

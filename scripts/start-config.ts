@@ -24,6 +24,8 @@ export interface StartConfig {
   userDir: string | undefined;
   /** Folder of flow files to deploy; undefined means flows/ at the package root. */
   flowsDir: string | undefined;
+  /** deploy the reference flows again, backing up the user's (otherwise only the first start deploys them) */
+  reset: boolean;
   editorPort: number;
   mqtt: MqttConfig;
   plant: PlantConfig;
@@ -51,6 +53,9 @@ Options (flag / environment variable, default):
                          FLAREGRID_MODBUS_HOST and FLAREGRID_MODBUS_PORT (default 502)
   --user-dir <dir>       FLAREGRID_USER_DIR          .flaregrid  Node-RED user directory (flows, credentials)
   --flows-dir <dir>      FLAREGRID_FLOWS_DIR         flows       flow files (JSON arrays) deployed at start
+  --reset                                                        deploy the reference flows again, after backing up
+                                                                 yours as flows.backup-<time>.json (without it, only
+                                                                 the first start deploys them)
   --help                 this text
   FLAREGRID_CREDENTIAL_SECRET   key for node credentials in .flaregrid/flows_cred.json; without it a
                                 public development key is used, fit for the simulator only
@@ -125,6 +130,7 @@ export function parseStartConfig(argv: readonly string[], env: Env): StartConfig
         sim: { type: 'boolean' },
         'user-dir': { type: 'string' },
         'flows-dir': { type: 'string' },
+        reset: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -177,6 +183,7 @@ export function parseStartConfig(argv: readonly string[], env: Env): StartConfig
     host,
     userDir: pick('user-dir', 'FLAREGRID_USER_DIR')?.[0],
     flowsDir: pick('flows-dir', 'FLAREGRID_FLOWS_DIR')?.[0],
+    reset: values.reset === true,
     editorPort: read('port', 'FLAREGRID_PORT', 1880, port),
     mqtt,
     plant,
@@ -255,6 +262,12 @@ export function minerFleetEnv(host: string, miners: readonly { apiPort: number; 
   return env;
 }
 
+/**
+ * No tours, no projects. Projects stay off because `enabled` is not set: `enabled: false` (or no `projects`
+ * at all) makes Node-RED log "[warn] Projects disabled" at every start.
+ */
+export const QUIET_EDITOR_THEME = { tours: false, projects: {} };
+
 /** Settings of the embedded Node-RED: the answers to its first-run questions are given here. */
 export function redSettings(config: StartConfig, paths: { packageRoot: string; userDir: string; clock?: Clock }): Record<string, unknown> {
   return {
@@ -274,7 +287,7 @@ export function redSettings(config: StartConfig, paths: { packageRoot: string; u
     // Meter energy totals and other node state outlive a restart in the userDir's context files.
     contextStorage: { default: { module: 'localfilesystem' }, memory: { module: 'memory' } },
     telemetry: { enabled: false, updateNotification: false },
-    editorTheme: { tours: false, projects: { enabled: false } },
+    editorTheme: QUIET_EDITOR_THEME,
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
 }

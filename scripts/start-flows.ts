@@ -1,8 +1,9 @@
-// The reference flows in flows/ become the one deployment the embedded Node-RED starts with.
+// The reference flows in flows/ become the deployment the embedded Node-RED starts with, on the first start only:
+// after that the user's deployed flows are theirs, and a restart keeps them. `--reset` deploys the shipped flows
+// again, after backing the user's up.
 //
 // They are written as the flow file before Node-RED starts rather than deployed with setFlows afterwards:
-// the nodes then start once, with `${...}` already pointing at this run's ports, instead of first starting
-// whatever an earlier run left in the flow file and being replaced a moment later.
+// the nodes then start once, with `${...}` (resolved by Node-RED at start) pointing at this run's ports.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -74,20 +75,31 @@ export function readFlowDir(dir: string): FlowFile[] {
     });
 }
 
+export type FlowFileOutcome =
+  | { action: 'deployed' }
+  | { action: 'kept' }
+  | { action: 'reset'; backups: string[] };
+
 /**
- * Writes the deployment as the flow file. Edits made in the editor since the last start are kept once, in
- * flows.previous.json, because every start deploys the reference flows afresh.
- * @returns the path of the kept copy, when there was one
+ * Writes the shipped deployment as the flow file when there is none yet (the first start), or when `reset` is
+ * asked for, after copying the user's flow file and its credentials to `<name>.backup-<stamp>.json`; otherwise
+ * leaves the user's flows as they are.
  */
-export function writeFlowFile(userDir: string, flowFile: string, flows: readonly FlowNode[]): string | undefined {
+export function writeFlowFile(userDir: string, flowFile: string, flows: readonly FlowNode[], options: { reset?: boolean; stamp?: string } = {}): FlowFileOutcome {
   mkdirSync(userDir, { recursive: true });
   const path = join(userDir, flowFile);
-  const text = `${JSON.stringify(flows, null, 2)}\n`;
-  let kept: string | undefined;
-  if (existsSync(path) && readFileSync(path, 'utf8') !== text) {
-    kept = join(userDir, flowFile.replace(/\.json$/, '') + '.previous.json');
-    copyFileSync(path, kept);
+  if (existsSync(path) && !options.reset) return { action: 'kept' };
+  const backups: string[] = [];
+  if (existsSync(path)) {
+    const stamp = options.stamp ?? new Date().toISOString().replace(/[:.]/g, '-');
+    const base = flowFile.replace(/\.json$/, '');
+    for (const name of [flowFile, `${base}_cred.json`]) {
+      if (!existsSync(join(userDir, name))) continue;
+      const backup = join(userDir, name.replace(/\.json$/, `.backup-${stamp}.json`));
+      copyFileSync(join(userDir, name), backup);
+      backups.push(backup);
+    }
   }
-  writeFileSync(path, text);
-  return kept;
+  writeFileSync(path, `${JSON.stringify(flows, null, 2)}\n`);
+  return backups.length > 0 ? { action: 'reset', backups } : { action: 'deployed' };
 }

@@ -63,13 +63,13 @@ export async function startRed(settings: Record<string, unknown>, host: string, 
   RED.init(server, settings);
   app.use(settings.httpAdminRoot as string, RED.httpAdmin);
   app.use(settings.httpNodeRoot as string, RED.httpNode);
-  await listen(server, host, claim);
   const started = flowsStarted(RED.events);
   // The runtime may report its flows' fate before RED.start() resolves; it is awaited below.
   started.catch(() => undefined);
   let redStarted = false;
   const stop = async (): Promise<void> => {
     if (redStarted) await RED.stop();
+    if (!server.listening) return;
     // Browsers keep editor and dashboard connections alive; they would hold the server open.
     server.closeAllConnections();
     await closeServer(server);
@@ -78,6 +78,10 @@ export async function startRed(settings: Record<string, unknown>, host: string, 
     await RED.start();
     redStarted = true;
     await started;
+    // Listening only now, as Node-RED's own launcher does: the editor answers a request that arrives while the
+    // runtime is still starting (an editor tab left open from the last run reloads at once) with 503 and logs
+    // "[error] Node-RED runtime not started".
+    await listen(server, host, claim);
   } catch (err) {
     await stop();
     throw err;

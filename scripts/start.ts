@@ -1,4 +1,4 @@
-// `npm start`: the embedded default of DESIGN.md §6. One process on 127.0.0.1 runs an MQTT broker, the plant
+// `npm start`: the embedded default of docs/architecture.md. One process on 127.0.0.1 runs an MQTT broker, the plant
 // simulator and Node-RED with this package and the reference flows, until Ctrl-C or SIGTERM.
 import { join, resolve } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
   type StartConfig,
 } from './start-config';
 import { FlowFileError, dashboardPath, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
+import { ensureCredentialFile } from './start-credentials';
 import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
@@ -96,8 +97,12 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
   if (simulator?.fleet) Object.assign(process.env, minerFleetEnv(config.host, simulator.fleet.miners));
-  const kept = writeFlowFile(userDir, FLOW_FILE, flows);
-  if (kept) console.log(`FlareGrid: the flows edited since the last start are kept in ${kept}`);
+  const outcome = writeFlowFile(userDir, FLOW_FILE, flows, { reset: config.reset });
+  ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
+  const flowFile = join(userDir, FLOW_FILE);
+  if (outcome.action === 'deployed') console.log(`FlareGrid: deployed the reference flows into ${flowFile}`);
+  if (outcome.action === 'kept') console.log(`FlareGrid: running your deployed flows (${flowFile}); npm start -- --reset deploys the reference flows again`);
+  if (outcome.action === 'reset') console.log(`FlareGrid: deployed the reference flows again; your flows are backed up in ${outcome.backups.join(', ')}`);
   if (config.usesDevelopmentSecret) {
     console.log('FlareGrid: credentials use the public development key; set FLAREGRID_CREDENTIAL_SECRET for real ones');
   }

@@ -1,19 +1,23 @@
 // The running plant, and the one entry point of sim/ (`npm start`, the CLI, the tests): physics on a clock,
-// the Modbus TCP gateway and the ground-truth endpoint.
+// the Modbus TCP gateway and the ground-truth endpoint, which also shows a simulated Lightning network when
+// one is handed in (sim/lnd starts it: `startLightningNetwork`).
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ScaledClock, type Clock, type Timer } from '../lib/clock';
 import { SimError } from './errors';
 import { startMinerFleet, type FleetOptions, type MinerTruth, type RunningFleet } from './miners';
 import { buildDevices, ModbusTcpServer } from './modbus';
+import type { LightningTruth } from './lnd';
 import { buildTruth, DEFAULT_STEP_MS, GasEvent, PhysicsOptions, PlantPhysics, startTruthServer, Truth } from './plant';
 
 export { SimError } from './errors';
 export type { Truth } from './plant';
 export { fleetOf, type FleetOptions, type MinerTruth, type RunningFleet } from './miners';
+export { startLightningNetwork } from './lnd';
+export type { LightningNetwork, LightningNetworkOptions, LightningTruth, LightningDirectory, SimulatedLnd } from './lnd';
 
-/** The plant's truth, with the simulated miners when there is a fleet. */
-export type PlantTruth = Truth & { miners?: MinerTruth[] };
+/** The plant's truth, with the simulated miners and the Lightning network (nodes, sockets, credentials' paths, balances) when there are. */
+export type PlantTruth = Truth & { miners?: MinerTruth[]; lightning?: LightningTruth };
 
 export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   host?: string;
@@ -36,6 +40,8 @@ export interface PlantOptions extends Omit<PhysicsOptions, 'startTimeMs'> {
   tickMs?: number;
   /** Simulated miners on loopback (sim/miners/); each one's draw feeds its miner slot, step by step. */
   fleet?: FleetOptions;
+  /** A running simulated Lightning network whose truth /truth includes as `lightning`. */
+  lightning?: { truth(): LightningTruth };
 }
 
 export interface UnitMap {
@@ -108,8 +114,10 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
     : undefined;
   const truth = (): PlantTruth => {
     sync();
-    const plantTruth = buildTruth(physics, listing, seed);
-    return fleet ? { ...plantTruth, miners: fleet.truth() } : plantTruth;
+    const plantTruth: PlantTruth = buildTruth(physics, listing, seed);
+    if (fleet) plantTruth.miners = fleet.truth();
+    if (options.lightning) plantTruth.lightning = options.lightning.truth();
+    return plantTruth;
   };
 
   let truthServer: Server | undefined;

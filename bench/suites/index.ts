@@ -3,6 +3,8 @@ import { BenchSuite } from '../types';
 import { dispatchSuite } from './dispatch';
 import { journalSuite } from './journal';
 import { meteringSuite } from './metering';
+import { marketSuite } from './market';
+import { paymentsSuite } from './payments';
 import { simSuite } from './sim';
 
-export const suites: BenchSuite[] = [simSuite, meteringSuite, journalSuite, dispatchSuite];
+export const suites: BenchSuite[] = [simSuite, meteringSuite, journalSuite, marketSuite, paymentsSuite, dispatchSuite];

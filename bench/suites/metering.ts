@@ -8,6 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QUIET_EDITOR_THEME } from '../../scripts/start-config';
+import { ensureCredentialFile } from '../../scripts/start-credentials';
 import { startRed } from '../../scripts/start-red';
 import { writeFlowFile } from '../../scripts/start-flows';
 import type { BenchResult, BenchSuite } from '../types';
@@ -72,6 +74,7 @@ async function nodeReadingsBench(): Promise<BenchResult> {
   const userDir = mkdtempSync(join(tmpdir(), 'flaregrid-bench-'));
   const packageRoot = join(__dirname, '..', '..', '..');
   writeFlowFile(userDir, 'flows.json', benchFlow() as Parameters<typeof writeFlowFile>[2]);
+  ensureCredentialFile(userDir, 'flows.json', 'bench');
   const red = await startRed(
     {
       httpAdminRoot: '/',
@@ -81,7 +84,7 @@ async function nodeReadingsBench(): Promise<BenchResult> {
       credentialSecret: 'bench',
       nodesDir: [packageRoot],
       telemetry: { enabled: false, updateNotification: false },
-      editorTheme: { projects: { enabled: false } },
+      editorTheme: QUIET_EDITOR_THEME,
       logging: { console: { level: 'warn', metrics: false, audit: false } },
     },
     '127.0.0.1',

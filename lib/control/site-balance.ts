@@ -1,6 +1,6 @@
 // Site power balance of one DC bus from the latest reading of every meter.
 //
-// Sign convention (Kirchhoff, DESIGN.md §4), stated once here: a meter's powerW is positive when power flows
+// Sign convention (Kirchhoff, docs/contracts.md), stated once here: a meter's powerW is positive when power flows
 // INTO the DC bus from its device and negative when the device draws from the bus. Why: with one sign for
 // every role, the sum over all device meters is about zero whatever the mix of gensets, loads, prosumers and
 // miners, so a missing or mis-wired meter shows up as a non-zero imbalance instead of hiding in a
@@ -42,7 +42,7 @@ export const DEFAULT_SITE_BALANCE_SETTINGS: SiteBalanceSettings = {
   expectedMeters: [],
 };
 
-/** A SiteBalance plus the sentence that says why it is not good (DESIGN.md's SiteBalance has no such field). */
+/** A SiteBalance plus the sentence that says why it is not good (docs/contracts.md's SiteBalance has no such field). */
 export interface SiteBalanceReport extends SiteBalance {
   qualityReason?: string;
 }

@@ -57,8 +57,7 @@ export interface EncodedEntry<T> {
  * Builds a record and its line with one canonical serialisation of `data`. Both texts are the canonical JSON
  * of their objects because the keys are written in code-unit order: data < hash < kind < prev < seq < v.
  */
-export function encodeEntry<T>(v: number, seq: number, kind: string, data: T, prev: string): EncodedEntry<T> {
-  const dataJson = canonicalJson(data);
+export function encodeEntry<T>(v: number, seq: number, kind: string, data: T, prev: string, dataJson: string = canonicalJson(data)): EncodedEntry<T> {
   const kindJson = canonicalJson(kind);
   const hash = sha256Hex(`${prev}{"data":${dataJson},"kind":${kindJson},"seq":${seq},"v":${v}}`);
   return {

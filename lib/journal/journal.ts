@@ -186,11 +186,13 @@ export class Journal<T = unknown, S = unknown> {
 
   /**
    * Appends a record; seq and hash are fixed now and `data` is serialised now (later changes to the object
-   * do not reach the journal). The promise resolves once the record is durable.
+   * do not reach the journal). The promise resolves once the record is durable. A caller that already has
+   * the RFC 8785 canonical JSON of `data` (a hot path that serialised it for its own reasons) may pass it as
+   * `dataJson`, which must be exactly canonicalJson(data): it is what is written and hashed.
    */
-  append(kind: string, data: T): Promise<JournalEntry<T>> {
+  append(kind: string, data: T, dataJson?: string): Promise<JournalEntry<T>> {
     this.assertWritable('append');
-    const { entry, line } = encodeEntry(this.version, this.lastSeq + 1, kind, data, this.head);
+    const { entry, line } = encodeEntry(this.version, this.lastSeq + 1, kind, data, this.head, dataJson);
     this.lastSeq = entry.seq;
     this.head = entry.hash;
     let batch = this.queue.at(-1);

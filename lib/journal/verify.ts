@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { readChain, type ChainProblem, type TornTail } from './chain';
 import { JournalError } from './errors';
-import { segmentFiles, SNAPSHOT_FILE, type SnapshotRecord } from './format';
+import { segmentFiles, SNAPSHOT_FILE, type JournalEntry, type SnapshotRecord } from './format';
 import { readSnapshotFile } from './snapshot-file';
 
 export interface VerifyReport {
@@ -27,7 +27,24 @@ export interface VerifyReport {
   problem: ChainProblem | undefined;
 }
 
+/** What an auditor's replay needs: the report, and (when it is ok) the snapshot and the records after it. */
+export interface JournalReading {
+  report: VerifyReport;
+  snapshot: { seq: number; state: unknown } | undefined;
+  /** the records after the snapshot, as stored (not migrated), up to a torn tail */
+  entries: JournalEntry[];
+}
+
 export async function verifyJournal(dir: string): Promise<VerifyReport> {
+  return (await inspect(dir, false)).report;
+}
+
+/** verifyJournal, and the records too: a read-only replay source (no lock taken, nothing cut or changed). */
+export function readJournal(dir: string): Promise<JournalReading> {
+  return inspect(dir, true);
+}
+
+async function inspect(dir: string, collect: boolean): Promise<JournalReading> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -42,10 +59,11 @@ export async function verifyJournal(dir: string): Promise<VerifyReport> {
   } catch (err) {
     if (!(err instanceof JournalError)) throw err;
     const problem: ChainProblem = { code: err.code, message: err.message, file: SNAPSHOT_FILE, line: undefined, seq: undefined };
-    return { ok: false, records: 0, firstSeq: undefined, lastSeq: 0, headHash: '', anchor: 'genesis', snapshot: undefined, tornTail: undefined, problem };
+    const report: VerifyReport = { ok: false, records: 0, firstSeq: undefined, lastSeq: 0, headHash: '', anchor: 'genesis', snapshot: undefined, tornTail: undefined, problem };
+    return { report, snapshot: undefined, entries: [] };
   }
-  const reading = await readChain(dir, segmentFiles(names), { snapshot, readCovered: true, collect: false });
-  return {
+  const reading = await readChain(dir, segmentFiles(names), { snapshot, readCovered: true, collect });
+  const report: VerifyReport = {
     ok: reading.problem === undefined,
     records: reading.records,
     firstSeq: reading.firstSeq,
@@ -56,4 +74,5 @@ export async function verifyJournal(dir: string): Promise<VerifyReport> {
     tornTail: reading.torn,
     problem: reading.problem,
   };
+  return { report, snapshot: snapshot && { seq: snapshot.seq, state: snapshot.state }, entries: reading.entries };
 }

@@ -1,7 +1,7 @@
 // One meter's readings over time: native values in, MeterReadings (lib/schemas/contracts.ts) out, with
 // cumulative energy, quality and staleness. Pure: time arrives as nowMs arguments.
 //
-// SIGN CONVENTION (DESIGN.md §4). powerW is positive INTO the DC bus. A meter measures "forward" from its
+// SIGN CONVENTION (docs/contracts.md). powerW is positive INTO the DC bus. A meter measures "forward" from its
 // line terminals to its load terminals, so the bus sign depends on which side of the meter the bus is:
 // - source roles (genset, bus): the bus is on the load side, forward = into the bus: powerW = +forward,
 //   energyInWh = forward counter, energyOutWh = reverse counter;

@@ -1,6 +1,6 @@
 // What one miner can do, as a plant engineer would tell dispatch: the power limits it accepts (min, max, step,
 // or discrete levels), how long a limit change, a wake and a sleep take, and the command-to-power lag learned
-// from what this miner did (an EWMA of observed lags, starting from the S21-class figures of DESIGN.md §8).
+// from what this miner did (an EWMA of observed lags, starting from the S21-class figures of docs/domain.md).
 import { MinerError } from './errors';
 import type { MinerLimits } from './types';
 
@@ -23,7 +23,7 @@ export interface CapabilitySnapshot {
   observations: number;
 }
 
-/** Priors: limit change 10–30 s, cold start 60–120 s, stop within 2 s (DESIGN.md §8, research/miners.md). */
+/** Priors: limit change 10–30 s, cold start 60–120 s, stop within 2 s (docs/domain.md, research/miners.md). */
 const PRIOR_LAG_MS: Readonly<Record<CommandKind, number>> = { limit: 20_000, wake: 90_000, sleep: 2_000 };
 const LEARNING_RATE = 0.3;
 

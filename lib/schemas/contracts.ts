@@ -1,4 +1,4 @@
-// The one source of every FlareGrid contract (DESIGN.md §4). Each contract is one TypeBox schema in a module of
+// The one source of every FlareGrid contract (docs/contracts.md). Each contract is one TypeBox schema in a module of
 // its domain (metering, meter-profile, market, payments, dispatch); from it come the TypeScript type, the ajv
 // check the nodes use (lib/schemas/index.ts), the published JSON Schema (`npm run schemas` writes schemas/ and
 // docs/contracts.md, and a test keeps those current) and the editor's enums (served to the edit dialogs at
@@ -9,10 +9,10 @@
 
 import { SCHEMA_BASE_URL, type TSchema } from './kit';
 import { MinerTelemetrySchema, PowerTargetSchema } from './dispatch';
-import { CancelSchema, OrderSchema, ParticipantSchema, RejectSchema, TradeSchema } from './market';
+import { BookSnapshotSchema, CancelSchema, ClearingSummarySchema, OrderSchema, ParticipantSchema, RejectSchema, TradeSchema } from './market';
 import { MeterProfileSchema } from './meter-profile';
 import { MeterReadingSchema, SiteBalanceSchema } from './metering';
-import { CutOffSchema, ReceiptSchema } from './payments';
+import { CutOffSchema, InvoiceSchema, ReceiptSchema } from './payments';
 
 export * from './dispatch';
 export * from './market';
@@ -36,7 +36,10 @@ export const CONTRACTS: readonly ContractEntry[] = [
   { name: 'Trade', file: 'trade.schema.json', schema: TradeSchema },
   { name: 'Reject', file: 'reject.schema.json', schema: RejectSchema },
   { name: 'Participant', file: 'participant.schema.json', schema: ParticipantSchema },
+  { name: 'ClearingSummary', file: 'clearing-summary.schema.json', schema: ClearingSummarySchema },
+  { name: 'BookSnapshot', file: 'book-snapshot.schema.json', schema: BookSnapshotSchema },
   { name: 'Receipt', file: 'receipt.schema.json', schema: ReceiptSchema },
+  { name: 'Invoice', file: 'invoice.schema.json', schema: InvoiceSchema },
   { name: 'CutOff', file: 'cutoff.schema.json', schema: CutOffSchema },
   { name: 'PowerTarget', file: 'power-target.schema.json', schema: PowerTargetSchema },
   { name: 'MinerTelemetry', file: 'miner-telemetry.schema.json', schema: MinerTelemetrySchema },

@@ -1,4 +1,4 @@
-// Dispatch contracts (DESIGN.md §4): PowerTarget, one per miner from flaregrid-dispatch, and MinerTelemetry
+// Dispatch contracts (docs/contracts.md): PowerTarget, one per miner from flaregrid-dispatch, and MinerTelemetry
 // from flaregrid-miner.
 
 import { Id, IsoTime, StringEnum, Type, type Static } from './kit';

@@ -3,10 +3,15 @@
 
 import { compileCheck } from './check';
 import {
+  BookSnapshotSchema,
   CancelSchema,
+  ClearingSummarySchema,
   CUTOFF_TYPES,
   CutOffSchema,
+  DELIVERY_WINDOWS,
   FUNCTION_CODES,
+  InvoiceSchema,
+  MARKET_MECHANISMS,
   MATCHING_MODES,
   METER_PROFILE_SENTENCES,
   METER_ROLES,
@@ -15,16 +20,22 @@ import {
   MINER_STATES,
   MinerTelemetrySchema,
   NATIVE_FIELDS,
+  OFFER_ACTIONS,
   ORDER_SIDES,
   ORDER_TYPES,
   OrderSchema,
+  PAYMENT_MODES,
   ParticipantSchema,
   POWER_SOURCES,
   PowerTargetSchema,
   QUALITIES,
+  RECEIPT_ISSUERS,
+  REGISTRY_SOURCES,
   ReceiptSchema,
   REGISTER_TYPES,
+  REJECT_REASONS,
   RejectSchema,
+  SELF_TRADE_RULES,
   SiteBalanceSchema,
   TradeSchema,
   WORD_ORDERS,
@@ -41,7 +52,10 @@ export const isCancel = compileCheck('Cancel', CancelSchema);
 export const isTrade = compileCheck('Trade', TradeSchema);
 export const isReject = compileCheck('Reject', RejectSchema);
 export const isParticipant = compileCheck('Participant', ParticipantSchema);
+export const isClearingSummary = compileCheck('ClearingSummary', ClearingSummarySchema);
+export const isBookSnapshot = compileCheck('BookSnapshot', BookSnapshotSchema);
 export const isReceipt = compileCheck('Receipt', ReceiptSchema);
+export const isInvoice = compileCheck('Invoice', InvoiceSchema);
 export const isCutOff = compileCheck('CutOff', CutOffSchema);
 export const isPowerTarget = compileCheck('PowerTarget', PowerTargetSchema);
 export const isMinerTelemetry = compileCheck('MinerTelemetry', MinerTelemetrySchema);
@@ -61,7 +75,15 @@ export const EDITOR_CATALOGUE = Object.freeze({
     orderSides: ORDER_SIDES,
     orderTypes: ORDER_TYPES,
     matchingModes: MATCHING_MODES,
+    marketMechanisms: MARKET_MECHANISMS,
+    selfTradeRules: SELF_TRADE_RULES,
+    rejectReasons: REJECT_REASONS,
+    offerActions: OFFER_ACTIONS,
+    deliveryWindows: DELIVERY_WINDOWS,
+    registrySources: REGISTRY_SOURCES,
     cutOffTypes: CUTOFF_TYPES,
+    paymentModes: PAYMENT_MODES,
+    receiptIssuers: RECEIPT_ISSUERS,
     minerStates: MINER_STATES,
     powerSources: POWER_SOURCES,
   },

@@ -21,13 +21,13 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 }
 
 /**
- * An identifier that is also an MQTT topic level (DESIGN.md topics put site, market, meter and participant ids
+ * An identifier that is also an MQTT topic level (docs/contracts.md topics put site, market, meter and participant ids
  * in topic paths): letters, digits and _ . : - only, so no '/', '+' or '#' can reach a topic.
  */
 export const ID_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
 export const Id = (description: string) => Type.String({ pattern: ID_PATTERN, description });
 
-/** ISO 8601 date-time with a zone; every contract timestamp is one (DESIGN.md §4: UTC). */
+/** ISO 8601 date-time with a zone; every contract timestamp is one (docs/contracts.md: UTC). */
 export const IsoTime = (description: string) => Type.String({ format: 'date-time', description });
 
 /** Whole watt-hours of 0 or more: energy is counted in integers so that money (E × P / 1000) stays exact. */

@@ -1,4 +1,4 @@
-// Metering contracts (DESIGN.md §4): MeterReading, which flaregrid-meter emits, and SiteBalance, which
+// Metering contracts (docs/contracts.md): MeterReading, which flaregrid-meter emits, and SiteBalance, which
 // flaregrid-balance emits.
 //
 // Sign convention (Kirchhoff): powerW is positive when power flows INTO the DC bus from the metered device and

@@ -3,6 +3,7 @@
 // file may ask for a speed-up, and tests hand in a fake clock. Wall time when nothing is configured.
 
 import { ClockError, ScaledClock, wallClock, type Clock } from '../../lib/clock';
+import type { PaymentHooks } from '../../lib/payments/stream-driver';
 import type { NodeRedAPI } from './red';
 
 /** The `flaregrid` entry of Node-RED's settings. */
@@ -15,6 +16,10 @@ export interface FlaregridSettings {
   startTime?: string;
   /** the first level of every MQTT topic (lib/topics.ts); default flaregrid */
   topicPrefix?: string;
+  /** where nodes keep their journals; default <userDir>/flaregrid */
+  dataDir?: string;
+  /** observers of the pay-streams' two crash-sensitive moments (tests kill the process there) */
+  paymentHooks?: PaymentHooks;
 }
 
 const scaledBySettings = new WeakMap<object, Clock>();

@@ -40,6 +40,13 @@ export interface RuntimeNode {
   context(): ContextStore;
 }
 
+/** What the onComplete hook is given when a node has finished with a message. */
+export interface CompleteEvent {
+  msg: NodeMessage;
+  error?: unknown;
+  node: { id: string };
+}
+
 export interface NodeDefinition {
   id: string;
   type: string;
@@ -56,6 +63,10 @@ export interface NodeRedAPI {
     createNode(node: object, config: NodeDefinition): void;
     registerType(type: string, ctor: Function, options?: { credentials?: object; settings?: object }): void;
     getNode(id: string): RuntimeNode | null;
+    /** the stored credentials of a deployed node */
+    getCredentials(id: string): Record<string, string> | undefined;
+    /** every node of the deployed flows, as configured (config nodes included) */
+    eachNode(callback: (definition: NodeDefinition) => void): void;
   };
   httpAdmin: {
     get(path: string, ...handlers: HttpHandler[]): void;
@@ -70,6 +81,11 @@ export interface NodeRedAPI {
       msg: NodeMessage,
       callback: (err: Error | null, result: unknown) => void,
     ): void;
+  };
+  /** Node-RED's message hooks (Node-RED 2 and later): https://nodered.org/docs/api/hooks/ */
+  hooks: {
+    add(hookId: string, handler: (event: CompleteEvent) => void): void;
+    remove(hookId: string): void;
   };
   settings: Record<string, unknown>;
   _: (key: string, substitutions?: Record<string, string | number>) => string;

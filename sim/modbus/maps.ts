@@ -10,7 +10,7 @@ import {
   wrapCount,
 } from '../plant';
 import { float32Abcd, s16, s32Abcd, s32Cdab, sunspecString, u16, u32Abcd, u64Cdab } from './encoding';
-import { ILLEGAL_DATA_ADDRESS } from './pdu';
+import { ILLEGAL_DATA_ADDRESS, type ModbusUnit } from './pdu';
 
 export type DeviceRole = 'bus' | 'miner' | 'genset' | 'prosumer';
 export type MapName = 'FG-BM1' | 'SDM630' | 'FG-GC1' | 'FG-PM1';
@@ -36,6 +36,7 @@ export class Device {
     readonly info: DeviceInfo,
     private readonly physics: PlantPhysics,
     private readonly build: () => Block[],
+    readonly coils?: ModbusUnit['coils'],
   ) {}
 
   /**
@@ -57,7 +58,7 @@ export class Device {
 /** Unit ids as in the README table: 1 bus meter, 2 miner feeder, 11… gensets, 21… prosumers. */
 export function buildDevices(physics: PlantPhysics, seed: number): Device[] {
   const devices: Device[] = [];
-  const add = (info: DeviceInfo, build: () => Block[]) => devices.push(new Device(info, physics, build));
+  const add = (info: DeviceInfo, build: () => Block[], coils?: ModbusUnit['coils']) => devices.push(new Device(info, physics, build, coils));
   const scale = busMeterScaleFactors(physics);
   add({ unitId: 1, name: 'busMeter', role: 'bus', map: 'FG-BM1', functionCode: 3 }, () => [
     { start: 40000, values: busMeterImage(physics, scale, `FGSIM-${seed}-0001`) },
@@ -69,11 +70,25 @@ export function buildDevices(physics: PlantPhysics, seed: number): Device[] {
     ]);
   });
   physics.prosumerMeters.forEach((m, i) => {
-    add({ unitId: 21 + i, name: `prosumer${i + 1}`, role: 'prosumer', map: 'FG-PM1', functionCode: 3 }, () => [
-      { start: 0, values: prosumerImage(m, physics.bus.voltageV) },
-    ]);
+    add(
+      { unitId: 21 + i, name: `prosumer${i + 1}`, role: 'prosumer', map: 'FG-PM1', functionCode: 3 },
+      () => [{ start: 0, values: prosumerImage(m, physics.bus.voltageV) }],
+      supplyContactor(physics, i),
+    );
   });
   return devices;
+}
+
+/** FG-PM1 coil 0: the prosumer's supply contactor, 1 closed (supplied), 0 open (cut off). */
+function supplyContactor(physics: PlantPhysics, index: number): ModbusUnit['coils'] {
+  return {
+    read: (address, quantity) => (address === 0 && quantity === 1 ? [physics.prosumerSupplyClosed(index)] : ILLEGAL_DATA_ADDRESS),
+    write: (address, on) => {
+      if (address !== 0) return ILLEGAL_DATA_ADDRESS;
+      physics.setProsumerSupply(index, on);
+      return undefined;
+    },
+  };
 }
 
 function gensetImage(g: Genset, physics: PlantPhysics): number[] {

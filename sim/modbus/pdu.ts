@@ -1,5 +1,6 @@
 // One request PDU in, one response PDU out, as the Modbus Application Protocol Specification V1.1b3 (MB-AP)
-// lays it down. Only FC 03 and FC 04 are served: every device of sim/README.md is a read-only register map.
+// lays it down. FC 03 and FC 04 read a device's register map; FC 01 and FC 05 read and write the coils of a
+// device that has any (the prosumer meter's supply contactor). Everything else answers 01.
 
 /** MB-AP §7, "MODBUS Exception Codes". */
 export const ILLEGAL_FUNCTION = 0x01;
@@ -16,6 +17,9 @@ const READ_REQUEST_BYTES = 5;
 /** MB-AP §4.1: an exception response carries the request's function code with its most significant bit set. */
 const EXCEPTION_BIT = 0x80;
 
+/** MB-AP §6.1: "Quantity of coils 1 to 2000 (0x7D0)". */
+export const MAX_READ_COILS = 2000;
+
 /** A device behind the gateway: FC 03 reads its holding registers, FC 04 its input registers. */
 export interface ModbusUnit {
   /**
@@ -23,6 +27,12 @@ export interface ModbusUnit {
    * answer; a read outside the unit's map answers ILLEGAL_DATA_ADDRESS.
    */
   read(functionCode: 3 | 4, address: number, quantity: number): readonly number[] | number;
+  /** A device with coils: `quantity` coils from `address`, or the exception code; without, FC 01/05 answer 01. */
+  coils?: {
+    read(address: number, quantity: number): readonly boolean[] | number;
+    /** Sets one coil; undefined when done, else the exception code. */
+    write(address: number, on: boolean): number | undefined;
+  };
 }
 
 /**
@@ -33,6 +43,7 @@ export interface ModbusUnit {
  */
 export function respond(unit: ModbusUnit, request: Buffer): Buffer {
   const functionCode = request[0]!;
+  if ((functionCode === 1 || functionCode === 5) && unit.coils) return respondCoils(unit.coils, functionCode, request);
   if (functionCode !== 3 && functionCode !== 4) return exception(functionCode, ILLEGAL_FUNCTION);
   if (request.length !== READ_REQUEST_BYTES) return exception(functionCode, ILLEGAL_DATA_VALUE);
   const address = request.readUInt16BE(1);
@@ -53,6 +64,32 @@ export function respond(unit: ModbusUnit, request: Buffer): Buffer {
     // request: MB-AP §7, 04 server device failure, an unrecoverable error while performing the action.
     return exception(functionCode, SERVER_DEVICE_FAILURE);
   }
+}
+
+/**
+ * FC 01 (MB-AP §6.1): quantity 1 … 2000, then the address range; the response packs the coils eight to a byte,
+ * the first coil in the low bit. FC 05 (§6.5): the value is 0xFF00 (on) or 0x0000 (off), anything else 03; the
+ * response echoes the request.
+ */
+function respondCoils(coils: NonNullable<ModbusUnit['coils']>, functionCode: 1 | 5, request: Buffer): Buffer {
+  if (request.length !== READ_REQUEST_BYTES) return exception(functionCode, ILLEGAL_DATA_VALUE);
+  const address = request.readUInt16BE(1);
+  const value = request.readUInt16BE(3);
+  if (functionCode === 5) {
+    if (value !== 0xff00 && value !== 0x0000) return exception(functionCode, ILLEGAL_DATA_VALUE);
+    const failed = coils.write(address, value === 0xff00);
+    return failed === undefined ? Buffer.from(request) : exception(functionCode, failed);
+  }
+  if (value < 1 || value > MAX_READ_COILS) return exception(functionCode, ILLEGAL_DATA_VALUE);
+  const states = coils.read(address, value);
+  if (typeof states === 'number') return exception(functionCode, states);
+  const response = Buffer.alloc(2 + Math.ceil(value / 8));
+  response[0] = functionCode;
+  response[1] = Math.ceil(value / 8);
+  states.forEach((on, i) => {
+    if (on) response[2 + (i >> 3)]! |= 1 << (i & 7);
+  });
+  return response;
 }
 
 function exception(functionCode: number, code: number): Buffer {

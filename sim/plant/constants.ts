@@ -4,7 +4,7 @@
 /** Energy in 1 kWh expressed in BTU (exact conversion, 1 kWh = 3,412.14 BTU). */
 export const BTU_PER_KWH = 3412.14;
 
-/** Associated-gas heating value: rich gas, 1,000–1,400 BTU/scf (DESIGN.md §8; research/domain.md §2). */
+/** Associated-gas heating value: rich gas, 1,000–1,400 BTU/scf (docs/domain.md; research/domain.md §2). */
 export const DEFAULT_HEATING_VALUE_BTU_PER_SCF = 1200;
 
 /** Mean flare-gas flow of one site: between Upstream-scale vents and EZ Blockchain's 250 Mcf/d (domain.md §8) [A]. */
@@ -25,14 +25,14 @@ export const GAS_EVENTS = {
   shutIn: { perDay: 1, minFactor: 0, maxFactor: 0, minMs: 20 * 60_000, maxMs: 20 * 60_000 },
 } as const;
 
-/** Gas genset heat rate: reciprocating gas engines run 9,000–12,000 BTU/kWh (DESIGN.md §8). */
+/** Gas genset heat rate: reciprocating gas engines run 9,000–12,000 BTU/kWh (docs/domain.md). */
 export const DEFAULT_HEAT_RATE_BTU_PER_KWH = 10_500;
 /** Genset prime rating: 2 × 400 kWe lean-burn (domain.md §8) [A]. */
 export const DEFAULT_GENSET_RATING_W = 400_000;
 export const DEFAULT_GENSET_COUNT = 2;
 /**
  * Part-load electrical efficiency, Caterpillar G3516 curve: 31 / 30 / 29 / 25% at 100 / 75 / 50 / 30% load
- * (DESIGN.md §8; domain.md §4: 11.54 / 11.87 / 12.59 MJ/ekWh). Used when the part-load model is switched on.
+ * (docs/domain.md; domain.md §4: 11.54 / 11.87 / 12.59 MJ/ekWh). Used when the part-load model is switched on.
  */
 export const CAT_G3516_EFFICIENCY_CURVE: ReadonlyArray<readonly [loadFraction: number, efficiency: number]> = [
   [0.3, 0.25],
@@ -57,7 +57,7 @@ export const RESTART_DELAY_MS = 60_000;
 export const WARM_UP_MS = 60_000;
 export const COOL_DOWN_MS = 60_000;
 
-/** DC bus: 380 V nominal; normal 370–390 V; excursion beyond ±5% = 361–399 V (DESIGN.md §8, EMerge/ETSI EN 300 132-3). */
+/** DC bus: 380 V nominal; normal 370–390 V; excursion beyond ±5% = 361–399 V (docs/domain.md, EMerge/ETSI EN 300 132-3). */
 export const BUS_NOMINAL_V = 380;
 export const BUS_NORMAL_BAND_V = [370, 390] as const;
 export const BUS_EXCURSION_BAND_V = [361, 399] as const;
@@ -87,7 +87,7 @@ export const METHANE_KG_PER_SCF = (16.043 * 0.45359237) / 379.3;
 
 /** Auxiliary constant load: controls, comms, gas conditioning, 10 kW (domain.md §8) [A]. */
 export const DEFAULT_AUX_LOAD_W = 10_000;
-/** Miner container: 45 × 3.5 kW Antminer S21-class = 157.5 kW (DESIGN.md §8; Bitmain spec sheet). */
+/** Miner container: 45 × 3.5 kW Antminer S21-class = 157.5 kW (docs/domain.md; Bitmain spec sheet). */
 export const DEFAULT_MINER_SLOT_MAX_W = 45 * 3500;
 export const DEFAULT_MINER_SLOTS = 4;
 /** Miner container feeder: 3-phase 230 V line-to-neutral, 60 Hz (North American field sites) [A]. */

@@ -39,6 +39,8 @@ export class Prosumer {
   private readonly compressorPhaseMs: number;
   loadW = 0;
   generationW = 0;
+  /** the prosumer's supply contactor: open (false) cuts the prosumer off the bus, both ways */
+  supplyClosed = true;
 
   constructor(
     readonly profile: ProsumerProfile,
@@ -48,9 +50,9 @@ export class Prosumer {
     this.compressorPhaseMs = prng.next() * HOUR_MS;
   }
 
-  /** Net draw from the bus, W: positive draws, negative exports. */
+  /** Net draw from the bus, W: positive draws, negative exports; nothing either way while the contactor is open. */
   get netW(): number {
-    return this.loadW - this.generationW;
+    return this.supplyClosed ? this.loadW - this.generationW : 0;
   }
 
   step(nowMs: number, dtMs: number): void {

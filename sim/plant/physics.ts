@@ -267,6 +267,22 @@ export class PlantPhysics {
     this.version++;
   }
 
+  /** Opens (false) or closes (true) a prosumer's supply contactor by its 0-based index: open, it draws and feeds nothing. */
+  setProsumerSupply(index: number, closed: boolean): void {
+    this.prosumerAt(index).supplyClosed = closed;
+    this.version++;
+  }
+
+  prosumerSupplyClosed(index: number): boolean {
+    return this.prosumerAt(index).supplyClosed;
+  }
+
+  private prosumerAt(index: number): Prosumer {
+    const p = this.prosumers[index];
+    if (!p) throw new SimError('ERR_DEVICE', `prosumer index ${index} does not exist (0 … ${this.prosumers.length - 1})`);
+    return p;
+  }
+
   /** Starts or stops a genset by its 0-based index (operator command; starting takes the warm-up time). */
   commandGenset(index: number, command: 'start' | 'stop'): void {
     const g = this.gensets[index];

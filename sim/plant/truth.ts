@@ -121,6 +121,7 @@ function deviceValues(physics: PlantPhysics, device: DeviceListing): Record<stri
     values.profile = p.profile.name;
     values.loadW = p.loadW;
     values.generationW = p.generationW;
+    values.supplyClosed = p.supplyClosed;
   }
   return values;
 }

@@ -3,21 +3,17 @@
 // with the profile list from the runtime, the custom profile table and its check, field validation, and help.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { writeFlowFile } from '../../scripts/start-flows';
-import { startRed, type RunningRed } from '../../scripts/start-red';
-import { freePort } from '../support/ports';
+import type { Page } from 'playwright-core';
+import { openEditor, type Editor } from '../support/browser';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const SCREENSHOTS = join(ROOT, 'dist', 'screenshots');
+const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots');
 
 const FLOW = [
   { id: 'tab', type: 'tab', label: 'editor test' },
   {
-    id: 'meter1', type: 'flaregrid-meter', z: 'tab', name: '', meterId: 'prosumer-1', role: 'prosumer', profile: 'flaregrid-pm1',
+    id: 'meter1', type: 'flaregrid-meter', z: 'tab', name: '', configVersion: 1, site: 'well-7', meterId: 'prosumer-1', role: 'prosumer', profile: 'flaregrid-pm1',
     customProfile: '', unitId: 21, pollIntervalS: 3600, staleAfterS: 5, invert: false, maxRegistersPerRead: 125, contextStore: '',
     x: 200, y: 100, wires: [['balance1'], []],
   },
@@ -29,40 +25,17 @@ const FLOW = [
 
 describe('the editor in headless Chromium', function () {
   this.timeout(90000);
-  let userDir: string;
-  let red: RunningRed;
-  let browser: Browser;
+  let editor: Editor;
   let page: Page;
-  let url: string;
 
   before(async () => {
-    userDir = mkdtempSync(join(tmpdir(), 'flaregrid-editor-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
-    writeFlowFile(userDir, 'flows.json', FLOW as Parameters<typeof writeFlowFile>[2]);
-    const port = await freePort();
-    red = await startRed(
-      {
-        httpAdminRoot: '/', httpNodeRoot: '/api', userDir, flowFile: 'flows.json', credentialSecret: 'editor-test',
-        nodesDir: [ROOT], telemetry: { enabled: false, updateNotification: false },
-        editorTheme: { tours: false, projects: { enabled: false } },
-        logging: { console: { level: 'warn', metrics: false, audit: false } },
-      },
-      '127.0.0.1',
-      { port, flag: '--port', envName: 'FLAREGRID_PORT' },
-    );
-    url = `http://127.0.0.1:${port}/`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(url);
-    await page.waitForFunction(() => (window as any).RED?.nodes?.node('meter1') !== undefined, undefined, { timeout: 30000 });
+    editor = await openEditor({ flows: FLOW });
+    page = editor.page;
   });
+  afterEach(() => editor.errors.assertNone());
   after(async () => {
-    await browser?.close();
-    await red?.stop();
-    rmSync(userDir, { recursive: true, force: true });
+    await editor?.close();
   });
 
   it('shows both nodes in the flaregrid palette category, with their labels', async () => {
@@ -104,19 +77,71 @@ describe('the editor in headless Chromium', function () {
     assert.equal(await invalid('#node-input-unitId'), false);
   });
 
-  it('checks a custom profile table against the schema and shows the reason when it is wrong', async () => {
+  it('shows the role list from the runtime without cutting off its labels', async () => {
+    const roles = await page.$$eval('#node-input-role option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(roles, ['genset', 'bus', 'load', 'prosumer', 'miner', 'battery']);
+    const fits = await page.$eval('#node-input-role', (el) => {
+      const select = el as HTMLSelectElement;
+      const probe = document.createElement('span');
+      probe.style.font = getComputedStyle(select).font;
+      probe.style.position = 'absolute';
+      document.body.appendChild(probe);
+      const widest = Math.max(...Array.from(select.options).map((o) => ((probe.textContent = o.text), probe.offsetWidth)));
+      probe.remove();
+      // the arrow and the padding take about 30 px
+      return { widest, width: select.clientWidth };
+    });
+    assert.ok(fits.widest + 30 <= fits.width, `the longest role label (${fits.widest} px) fits the dropdown (${fits.width} px)`);
+  });
+
+  const checkResult = async () => {
+    await page.evaluate(() => { document.querySelector('#node-input-custom-result')!.textContent = ''; });
+    await page.click('#node-input-custom-check');
+    await page.waitForFunction(() => (document.querySelector('#node-input-custom-result')?.textContent ?? '') !== '');
+    return (await page.textContent('#node-input-custom-result')) ?? '';
+  };
+
+  it('starts a custom profile from every built-in profile, and each passes the check unchanged', async () => {
     await page.selectOption('#node-input-profile', 'custom');
     assert.ok(await page.isVisible('.flaregrid-meter-custom'));
     await page.waitForFunction(() => document.querySelectorAll('#node-input-custom-base option').length > 1);
+    const bases = await page.$$eval('#node-input-custom-base option', (options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    assert.deepEqual(bases, ['flaregrid-gc1', 'flaregrid-pm1', 'flaregrid-bm1', 'sunspec-meter', 'eastron-sdm630']);
+    const builtins = await page.evaluate(() => fetch('flaregrid-meter/profiles').then((r) => r.json()));
+    for (const base of bases) {
+      await page.selectOption('#node-input-custom-base', base);
+      const table = await page.evaluate(() => (window as any).RED.nodes.node('meter1')._flaregridTableToProfile());
+      const builtin = builtins.find((p: { id: string }) => p.id === base).profile;
+      // Everything the built-in has comes back out of the table: labels, ranges, words, not-implemented values.
+      assert.deepEqual(table, { ...builtin, id: `${base}-custom`, name: `${builtin.name} (custom)` }, base);
+      assert.equal(await checkResult(), 'The profile is valid.', base);
+    }
+  });
+
+  it('checks a profile built from scratch, with the header fields the dialog shows', async () => {
+    await page.evaluate(() => (window as any).$('#node-input-register-container').editableList('empty'));
+    await page.evaluate(() => (window as any).$('#node-input-register-container').editableList('addItem', {}));
+    const row = '#node-input-register-container li:first-child';
+    await page.fill(`${row} [data-key="name"]`, 'P');
+    await page.fill(`${row} [data-key="address"]`, '0');
+    await page.selectOption(`${row} [data-key="fc"]`, '3');
+    await page.selectOption(`${row} [data-key="type"]`, 's16');
+    await page.fill(`${row} [data-key="scale"]`, '1');
+    await page.fill(`${row} [data-key="unit"]`, 'W');
+    await page.selectOption(`${row} [data-key="field"]`, 'powerW');
+    for (const key of ['manufacturer', 'model', 'source', 'kind']) {
+      assert.notEqual(await page.$eval(`#node-input-custom-header [data-key="${key}"]`, (el) => (el as HTMLInputElement).value), '', `${key} has a visible value`);
+    }
+    assert.equal(await checkResult(), 'The profile is valid.');
+  });
+
+  it('checks a custom profile table against the schema and shows the reason when it is wrong', async () => {
     await page.selectOption('#node-input-custom-base', 'flaregrid-gc1');
     const rows = await page.$$eval('#node-input-register-container li', (items) => items.length);
     assert.ok(rows >= 8, `the FG-GC1 registers fill the table (${rows} rows)`);
-    await page.click('#node-input-custom-check');
-    await page.waitForFunction(() => (document.querySelector('#node-input-custom-result')?.textContent ?? '') !== '');
-    assert.equal(await page.textContent('#node-input-custom-result'), 'The profile is valid.');
 
     // A scale-factor register that does not exist in the table.
-    await page.fill('#node-input-register-container li:first-child .r-sf', 'NoSuchRegister');
+    await page.fill('#node-input-register-container li:first-child [data-key="scaleFactorRegister"]', 'NoSuchRegister');
     await page.click('#node-input-custom-check');
     await page.waitForFunction(() => document.querySelector('#node-input-custom-result')?.classList.contains('flaregrid-meter-error'));
     const reason = (await page.textContent('#node-input-custom-result')) ?? '';

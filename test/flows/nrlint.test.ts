@@ -31,6 +31,10 @@ describe('nrlint over the shipped flows', () => {
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-balance/')), examples.join(', '));
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-dispatch/')), examples.join(', '));
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-miner/')), examples.join(', '));
+    assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-pay-stream/')), examples.join(', '));
+    assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-pay-gate/')), examples.join(', '));
+    assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-offer/')), examples.join(', '));
+    assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-matcher/')), examples.join(', '));
   });
 
   for (const file of files) {

@@ -65,8 +65,11 @@ describe('meter and balance against the simulator at speed-up 60, on one clock',
     // The Modbus client connects in wall time; the plant waits for it, standing still.
     await wait(1000);
     for (let step = 0; step < 600; step++) {
+      const before = meters.map((m) => readings.get(m.meterId)?.length ?? 0);
       await base.advanceAsync(1000 / 60, 1000 / 60);
-      await wait(8);
+      // However loaded the machine, the next step waits until every meter's poll has been answered.
+      const deadline = Date.now() + 5000;
+      while (meters.some((m, i) => (readings.get(m.meterId)?.length ?? 0) <= before[i]!) && Date.now() < deadline) await wait(2);
     }
     const truth = plant.truth().devicesByName;
     for (const m of meters) {

@@ -25,6 +25,7 @@ describe('npm start configuration', () => {
       host: '127.0.0.1',
       userDir: undefined,
       flowsDir: undefined,
+      reset: false,
       editorPort: 1880,
       mqtt: { kind: 'embedded', port: 1883 },
       plant: { kind: 'simulated', modbusPort: 5020, truthPort: 5021, seed: 1, speedup: 1 },
@@ -150,7 +151,7 @@ describe('npm start flow files', () => {
     assert.throws(() => mergeFlowFiles([{ name: 'd.json', nodes: [{ type: 'inject' }] }]), /d.json holds an entry without/);
   });
 
-  it('reads the JSON files of a folder in name order and keeps edited flows once', () => {
+  it('reads the JSON files of a folder in name order; deploys them on the first start only, or again with --reset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flaregrid-start-'));
     try {
       writeFileSync(join(dir, 'b.json'), JSON.stringify([inject]));
@@ -161,12 +162,18 @@ describe('npm start flow files', () => {
       writeFileSync(join(dir, 'broken.json'), '[');
       assert.throws(() => readFlowDir(dir), /broken.json is not valid JSON/);
 
+      // The first start deploys the shipped flows; later starts keep what the user deployed.
       const userDir = join(dir, 'user');
-      assert.equal(writeFlowFile(userDir, 'flows.json', [tab]), undefined);
-      assert.equal(writeFlowFile(userDir, 'flows.json', [tab]), undefined);
+      assert.deepEqual(writeFlowFile(userDir, 'flows.json', [tab]), { action: 'deployed' });
       writeFileSync(join(userDir, 'flows.json'), JSON.stringify([tab, inject]));
-      assert.equal(writeFlowFile(userDir, 'flows.json', [tab]), join(userDir, 'flows.previous.json'));
-      assert.deepEqual(JSON.parse(readFileSync(join(userDir, 'flows.previous.json'), 'utf8')), [tab, inject]);
+      writeFileSync(join(userDir, 'flows_cred.json'), '{"$":"x"}');
+      assert.deepEqual(writeFlowFile(userDir, 'flows.json', [tab]), { action: 'kept' });
+      assert.deepEqual(JSON.parse(readFileSync(join(userDir, 'flows.json'), 'utf8')), [tab, inject]);
+      // --reset deploys them again, after backing up the user's flows and their credentials.
+      const outcome = writeFlowFile(userDir, 'flows.json', [tab], { reset: true, stamp: 'T1' });
+      assert.deepEqual(outcome, { action: 'reset', backups: [join(userDir, 'flows.backup-T1.json'), join(userDir, 'flows_cred.backup-T1.json')] });
+      assert.deepEqual(JSON.parse(readFileSync(join(userDir, 'flows.backup-T1.json'), 'utf8')), [tab, inject]);
+      assert.equal(readFileSync(join(userDir, 'flows_cred.backup-T1.json'), 'utf8'), '{"$":"x"}');
       assert.deepEqual(JSON.parse(readFileSync(join(userDir, 'flows.json'), 'utf8')), [tab]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

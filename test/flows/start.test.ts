@@ -114,9 +114,15 @@ describe('npm start', function () {
     const env = { FLAREGRID_USER_DIR: join(workDir, 'user'), FLAREGRID_FLOWS_DIR: workDir };
     const spawnedAt = Date.now();
     first = start(args, env);
-    const [readyLine] = await waitFor(first, /^.*\bready\b.*$/m, 60_000);
-    const readyMs = Date.now() - spawnedAt;
     const editor = `http://127.0.0.1:${editorPort}`;
+    // An editor tab left open from the last run asks for the page again and again while Node-RED starts.
+    const statuses = new Set<number>();
+    const knocking = setInterval(() => {
+      fetch(`${editor}/`).then((r) => statuses.add(r.status), () => undefined);
+    }, 50);
+    const [readyLine] = await waitFor(first, /^.*\bready\b.*$/m, 60_000).finally(() => clearInterval(knocking));
+    const readyMs = Date.now() - spawnedAt;
+    assert.deepEqual([...statuses].filter((s) => s !== 200), [], 'the editor is not served before the runtime has started');
     assert.match(readyLine, new RegExp(`editor ${editor}/`));
     assert.match(readyLine, new RegExp(`dashboard ${editor}/dashboard`));
     const vmRssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${first.child.pid}/status`, 'utf8'))?.[1]);
@@ -147,7 +153,47 @@ describe('npm start', function () {
 
     first.child.kill('SIGINT');
     assert.equal(await exited(first.child, 10_000), 0);
+    // A clean start and stop on a fresh user dir: nothing for a newcomer to worry about.
+    assert.doesNotMatch(first.output(), /\[(error|warn)\]/, first.output());
     await assert.rejects(fetch(`${editor}/`), 'the editor port is closed');
     await assert.rejects(mqttConnack(mqttPort), 'the broker port is closed');
+  });
+
+  it("keeps the user's deployed flows across a restart, and deploys the shipped ones again with --reset", async () => {
+    const [editorPort, mqttPort, modbusPort, truthPort] = await freePorts(4);
+    const args = ['--port', `${editorPort}`, '--mqtt-port', `${mqttPort}`, '--modbus-port', `${modbusPort}`, '--truth-port', `${truthPort}`];
+    const userDir = join(workDir, 'user-restart');
+    const env = { FLAREGRID_USER_DIR: userDir, FLAREGRID_FLOWS_DIR: workDir };
+    const editor = `http://127.0.0.1:${editorPort}`;
+    const run = async (extra: string[]): Promise<{ ids: string[]; output: string }> => {
+      const started = start([...args, ...extra], env);
+      try {
+        await waitFor(started, /\bready\b/, 60_000);
+        const ids = ((await (await fetch(`${editor}/flows`)).json()) as { id: string }[]).map((n) => n.id).sort();
+        if (extra.length === 0 && ids.includes('fgstart.in')) {
+          // The user deploys their own work: one tab with a comment, in place of the shipped flows.
+          const mine = [{ id: 'mine.tab', type: 'tab', label: 'my work' }, { id: 'mine.note', type: 'comment', z: 'mine.tab', name: 'keep me', x: 100, y: 100, wires: [] }];
+          const deploy = await fetch(`${editor}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' }, body: JSON.stringify(mine) });
+          assert.ok(deploy.ok, `deploy answered ${deploy.status}`);
+        }
+        started.child.kill('SIGINT');
+        assert.equal(await exited(started.child, 10_000), 0);
+        return { ids, output: started.output() };
+      } finally {
+        if (started.child.exitCode === null) started.child.kill('SIGKILL');
+      }
+    };
+    const shipped = probeFlow.map((n) => n.id).sort();
+    const firstRun = await run([]);
+    assert.deepEqual(firstRun.ids, shipped, 'the first start deploys the shipped flows');
+    assert.match(firstRun.output, /deployed the reference flows/);
+    const secondRun = await run([]);
+    assert.deepEqual(secondRun.ids, ['mine.note', 'mine.tab'], "a restart runs the user's flows");
+    assert.match(secondRun.output, /running your deployed flows/);
+    const reset = await run(['--reset']);
+    assert.deepEqual(reset.ids, shipped, '--reset deploys the shipped flows again');
+    const backup = /backed up in (\S+flows\.backup-[^,\s]+\.json)/.exec(reset.output)?.[1];
+    assert.ok(backup, reset.output);
+    assert.deepEqual((JSON.parse(readFileSync(backup, 'utf8')) as { id: string }[]).map((n) => n.id).sort(), ['mine.note', 'mine.tab']);
   });
 });

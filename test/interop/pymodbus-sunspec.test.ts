@@ -9,14 +9,13 @@ import helper from 'node-red-node-test-helper';
 import type { MeterReading } from '../../lib/schemas/contracts';
 import { meterWithGetter, modbusClientNode } from '../nodes/modbus-flow';
 import { freePort } from '../support/ports';
+import { DEBIAN_PYTHON } from './needs';
 
 const NODES = [
   require('../../nodes/flaregrid-meter/flaregrid-meter'),
   require('node-red-contrib-modbus/modbus/modbus-client'),
   require('node-red-contrib-modbus/modbus/modbus-flex-getter'),
 ];
-// Debian's pymodbus imports under the system interpreter, not a pyenv python3 earlier on PATH.
-const PYTHON = '/usr/bin/python3';
 const SERVER_SCRIPT = join(__dirname, '..', '..', '..', 'test', 'interop', 'sunspec_server.py');
 
 async function waitForListener(port: number, timeoutMs: number): Promise<void> {
@@ -59,7 +58,7 @@ describe('interop: flaregrid-meter discovers and decodes a SunSpec meter served 
     it(`finds model ${model} behind a SunS marker at ${base} and reads it`, async () => {
       const port = await freePort();
       const unit = 3;
-      server = spawn(PYTHON, [SERVER_SCRIPT, String(port), String(unit), String(base), String(model), JSON.stringify(VALUES)], {
+      server = spawn(DEBIAN_PYTHON, [SERVER_SCRIPT, String(port), String(unit), String(base), String(model), JSON.stringify(VALUES)], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';

@@ -238,24 +238,28 @@ describe('flaregrid-balance node', () => {
   });
 });
 
+/** Runs an example flow whose injects stand in for the meters, and resolves with the first balance that heard them all. */
+async function balanceOfExample(example: Record<string, unknown>[]): Promise<SiteBalance> {
+  // the debug nodes become helper nodes so the test can read what they would show
+  const flowNodes = example.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper', wires: [] } : n));
+  const core = ['20-inject', '90-comment'].map((file) => require(`@node-red/nodes/core/common/${file}.js`));
+  await helper.load([...core, balanceNode], flowNodes);
+  const debug = example.find((n) => n.type === 'debug' && n.name === 'SiteBalance')!;
+  return new Promise<SiteBalance>((resolve) => {
+    helper.getNode(debug.id as string).on('input', (msg: { payload: SiteBalance }) => {
+      // the injects fire one by one; wait for the balance that has heard every meter
+      if (msg.payload.staleMeters.length === 0) resolve(msg.payload);
+    });
+  });
+}
+
 describe('flaregrid-balance example flow', () => {
   afterEach(async () => {
     await helper.unload();
   });
 
   it('runs without hardware and gives the balance its comment promises', async () => {
-    const example: Record<string, unknown>[] = require('../../../examples/flaregrid-balance/Site power balance.json');
-    // the debug nodes become helper nodes so the test can read what they would show
-    const flowNodes = example.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper', wires: [] } : n));
-    const core = ['20-inject', '90-comment'].map((file) => require(`@node-red/nodes/core/common/${file}.js`));
-    await helper.load([...core, balanceNode], flowNodes);
-    const debug = example.find((n) => n.type === 'debug' && n.name === 'SiteBalance')!;
-    const balance = await new Promise<SiteBalance>((resolve) => {
-      helper.getNode(debug.id as string).on('input', (msg: { payload: SiteBalance }) => {
-        // the injects fire one by one; wait for the balance that has heard every meter
-        if (msg.payload.staleMeters.length === 0) resolve(msg.payload);
-      });
-    });
+    const balance = await balanceOfExample(require('../../../examples/flaregrid-balance/Site power balance.json'));
     assert.equal(balance.quality, 'good');
     assert.equal(balance.firmDemandW, 36_000);
     assert.equal(balance.minerW, 213_500);
@@ -274,15 +278,7 @@ describe('flows saved by release 0.1 keep working', () => {
   it('the 0.1 balance example (readings without a site, no config version) gives the same balance', async () => {
     const example: Record<string, unknown>[] = require('../fixtures/release-0.1/balance-example.json');
     assert.ok(example.every((n) => n.configVersion === undefined), 'the fixture is the old flow');
-    const flowNodes = example.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper', wires: [] } : n));
-    const core = ['20-inject', '90-comment'].map((file) => require(`@node-red/nodes/core/common/${file}.js`));
-    await helper.load([...core, balanceNode], flowNodes);
-    const debug = example.find((n) => n.type === 'debug' && n.name === 'SiteBalance')!;
-    const balance = await new Promise<SiteBalance>((resolve) => {
-      helper.getNode(debug.id as string).on('input', (msg: { payload: SiteBalance }) => {
-        if (msg.payload.staleMeters.length === 0) resolve(msg.payload);
-      });
-    });
+    const balance = await balanceOfExample(example);
     assert.equal(balance.site, 'well-7');
     assert.equal(balance.surplusW, 264_000);
     assert.equal(balance.quality, 'good');

@@ -33,8 +33,8 @@ describe('flaregrid-meter example flow', function () {
     delete process.env.FLAREGRID_MODBUS_PORT;
   });
 
-  it('reads all four meters through one shared flex-getter, each keeping its own unit', async () => {
-    const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>[];
+  async function readingsOf(file: string): Promise<Record<string, MeterReading>> {
+    const example = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>[];
     const flow = [
       { id: 'tab', type: 'tab' },
       ...example.map((n) =>
@@ -53,12 +53,24 @@ describe('flaregrid-meter example flow', function () {
           ),
       ),
     );
+    return Object.fromEntries(readings.map((r) => [r.meterId, r]));
+  }
+
+  it('reads all four meters through one shared flex-getter, each keeping its own unit', async () => {
+    const byId = await readingsOf(EXAMPLE);
     const truth = plant.truth().devicesByName;
-    const byId = Object.fromEntries(readings.map((r) => [r.meterId, r]));
     assert.deepEqual(Object.keys(byId).sort(), ['bus-main', 'genset-1', 'miners', 'prosumer-1']);
     assert.ok(Math.abs(byId['genset-1'].powerW - Number(truth.genset1.powerW)) <= 1);
     assert.ok(Math.abs(byId['prosumer-1'].powerW + Number(truth.prosumer1.powerW)) <= 1);
     assert.ok(Math.abs(byId.miners.powerW + 30_000) <= 0.5, `miners ${byId.miners.powerW} W`);
     assert.ok(Math.abs(byId['bus-main'].powerW - Number(truth.busMeter.powerW)) <= 50);
+  });
+
+  it('still runs as release 0.1 saved it: meters without a site read for site-1', async () => {
+    await helper.unload();
+    const byId = await readingsOf(join(__dirname, '..', 'fixtures', 'release-0.1', 'meter-example.json'));
+    assert.deepEqual(Object.keys(byId).sort(), ['bus-main', 'genset-1', 'miners', 'prosumer-1']);
+    for (const reading of Object.values(byId)) assert.equal(reading.site, 'site-1');
+    assert.ok(Math.abs(byId['genset-1'].powerW - Number(plant.truth().devicesByName.genset1.powerW)) <= 1);
   });
 });

@@ -1,4 +1,4 @@
-// The contracts as DESIGN.md §4 states them, pinned field by field: a change to lib/schemas that drops an enum
+// The contracts as docs/contracts.md states them, pinned field by field: a change to lib/schemas that drops an enum
 // member, loosens a type or makes a required field optional fails here, and so do the checks the nodes run.
 import assert from 'node:assert/strict';
 import { CONTRACTS, publishedSchema } from '../../../lib/schemas/contracts';
@@ -11,6 +11,11 @@ interface Pin {
 }
 
 const ID = 'string';
+const REJECT_REASONS = [
+  'malformed', 'oversized', 'forbidden-key', 'unknown-market', 'bad-field', 'bad-quantity', 'bad-price', 'price-out-of-range', 'off-tick',
+  'window-unaligned', 'window-past', 'gate-closed', 'expired', 'stale', 'order-type-not-allowed', 'duplicate-id', 'unknown-participant', 'unsigned',
+  'bad-signature', 'replay', 'zone-mismatch', 'missing-pay-to', 'too-many-open-orders', 'rate-limited', 'unknown-order', 'not-owner',
+];
 const PINS: Record<string, Pin> = {
   MeterReading: {
     required: ['site', 'meterId', 'role', 'ts', 'powerW', 'energyInWh', 'energyOutWh', 'quality'],
@@ -45,20 +50,48 @@ const PINS: Record<string, Pin> = {
     types: {
       type: 'string', id: ID, market: ID, buyOrderId: ID, sellOrderId: ID, buyer: ID, seller: ID, payTo: 'string', quantityWh: 'integer',
       priceMsatPerKwh: 'integer', feeMsatPerKwh: 'integer', deliveryStart: 'string', deliveryEnd: 'string', matchedAt: 'string',
-      mode: ['continuous', 'auction'], buyerZone: ID, sellerZone: ID,
+      mode: ['continuous', 'auction'], buyerZone: ID, sellerZone: ID, surplusMsatPerKwh: 'integer',
     },
   },
-  Reject: { required: ['type', 'orderId', 'reason', 'message', 'order'], types: { type: 'string', orderId: 'string', reason: 'string', message: 'string', order: 'any' } },
+  Reject: { required: ['type', 'orderId', 'reason', 'message', 'order'], types: { type: 'string', orderId: 'string', reason: REJECT_REASONS, message: 'string', order: 'any' } },
+  ClearingSummary: {
+    required: ['type', 'market', 'mode', 'mechanism', 'deliveryStart', 'deliveryEnd', 'clearedAt', 'zones', 'volumeWh', 'trades', 'welfareMsat', 'bestWelfareMsat', 'efficiencyPerMille', 'feesMsat', 'budgetSurplusMsat'],
+    types: {
+      type: 'string', market: ID, mode: ['continuous', 'auction'], mechanism: ['pay-as-clear', 'trade-reduction'], deliveryStart: 'string', deliveryEnd: 'string',
+      clearedAt: 'string', priceMsatPerKwh: 'integer', buyerPriceMsatPerKwh: 'integer', zones: 'array', volumeWh: 'integer', trades: 'integer',
+      welfareMsat: 'integer', bestWelfareMsat: 'integer', efficiencyPerMille: 'integer', feesMsat: 'integer', budgetSurplusMsat: 'integer',
+    },
+  },
+  BookSnapshot: {
+    required: ['type', 'market', 'ts', 'mode', 'slots', 'openOrders', 'seq', 'stateHash'],
+    types: {
+      type: 'string', market: ID, ts: 'string', mode: ['continuous', 'auction'], slots: 'array', lastPriceMsatPerKwh: 'integer', lastClearing: 'object',
+      openOrders: 'integer', seq: 'integer', stateHash: 'string',
+    },
+  },
   Receipt: {
-    required: ['type', 'tradeId', 'seq', 'energyWh', 'amountMsat', 'totalMsat', 'feeMsat', 'paymentHash', 'ts'],
+    required: ['type', 'tradeId', 'seq', 'energyWh', 'amountMsat', 'totalMsat', 'feeMsat', 'ts'],
     types: {
       type: 'string', tradeId: ID, seq: 'integer', energyWh: 'integer', amountMsat: 'integer', totalMsat: 'integer', feeMsat: 'integer',
       paymentHash: 'string', preimage: 'string', ts: 'string', final: 'boolean', payee: 'string', signature: 'string',
+      issuer: ['payer', 'payee'], mode: ['keysend', 'invoice', 'prepay', 'escrow'], buyer: ID, seller: ID, meterId: ID,
+      fromWh: 'integer', toWh: 'integer', counterStartWh: 'integer', counterEndWh: 'integer', priceMsatPerKwh: 'integer',
+      deliveredWh: 'integer', unpaidMsat: 'integer', closeReason: 'string',
+    },
+  },
+  Invoice: {
+    required: ['type', 'tradeId', 'interval', 'fromWh', 'toWh', 'amountMsat', 'priceMsatPerKwh', 'paymentHash', 'request', 'hold', 'payee', 'buyer', 'seller', 'expiresAt', 'ts'],
+    types: {
+      type: 'string', tradeId: ID, interval: 'integer', fromWh: 'integer', toWh: 'integer', amountMsat: 'integer', priceMsatPerKwh: 'integer',
+      paymentHash: 'string', request: 'string', hold: 'boolean', payee: 'string', buyer: ID, seller: ID, expiresAt: 'string', ts: 'string',
     },
   },
   CutOff: {
     required: ['type', 'tradeId', 'participant', 'unpaidMsat', 'unpaidWh', 'reason', 'ts'],
-    types: { type: ['cutoff', 'restore'], tradeId: ID, participant: ID, unpaidMsat: 'integer', unpaidWh: 'integer', reason: 'string', ts: 'string' },
+    types: {
+      type: ['cutoff', 'restore', 'warning'], tradeId: ID, participant: ID, unpaidMsat: 'integer', unpaidWh: 'integer', reason: 'string', ts: 'string',
+      seller: ID, deliveredWh: 'integer', receivedMsat: 'integer',
+    },
   },
   PowerTarget: { required: ['minerId', 'targetW', 'reason', 'ts'], types: { minerId: ID, targetW: 'integer', reason: 'string', ts: 'string', site: ID } },
   MinerTelemetry: {
@@ -78,7 +111,7 @@ const reading: MeterReading = {
 
 describe('contracts', () => {
   for (const [name, pin] of Object.entries(PINS)) {
-    it(`${name} has the fields, types, enums and required fields of DESIGN.md §4`, () => {
+    it(`${name} has the fields, types, enums and required fields of docs/contracts.md`, () => {
       const entry = CONTRACTS.find((c) => c.name === name);
       assert.ok(entry, `${name} is published`);
       const schema = publishedSchema(entry) as { required?: string[]; properties: Record<string, { type?: string; enum?: unknown[] }> };

@@ -107,13 +107,32 @@ describe('sim Modbus TCP gateway (MB-AP V1.1b3, MB-TCP V1.0b)', () => {
       [0x41, 1, 2, 3], // user-defined
       [0x00], // not a function code (MB-AP §4.1)
     ];
-    requests.forEach((pdu, i) => c.send(adu(100 + i, 21, pdu)));
+    requests.forEach((pdu, i) => c.send(adu(100 + i, GENSET, pdu)));
     const frames = await c.frames(requests.length);
     frames.forEach((frame, i) => {
       assert.equal(frame.transactionId, 100 + i);
       assert.deepEqual([...frame.pdu], [requests[i]![0]! | 0x80, 0x01]);
     });
     await c.silentFor(100);
+  });
+
+  it("opens and closes a prosumer meter's supply contactor on coil 0 (FC 05), reads it back (FC 01), and the prosumer draws nothing while open", async () => {
+    const PROSUMER = 21;
+    assert.deepEqual([...(await ask(PROSUMER, [0x01, 0, 0, 0, 1])).pdu], [0x01, 1, 1], 'closed at start');
+    assert.deepEqual([...(await ask(PROSUMER, [0x05, 0, 0, 0x00, 0x00])).pdu], [0x05, 0, 0, 0x00, 0x00], 'FC 05 echoes the request');
+    assert.deepEqual([...(await ask(PROSUMER, [0x01, 0, 0, 0, 1])).pdu], [0x01, 1, 0]);
+    plant.advance(2_000);
+    const truth = plant.truth().devicesByName.prosumer1;
+    assert.equal(truth.supplyClosed, false);
+    assert.equal(Number(truth.powerW), 0, 'an open contactor: no draw');
+    assert.deepEqual([...(await ask(PROSUMER, [0x05, 0, 0, 0xff, 0x00])).pdu], [0x05, 0, 0, 0xff, 0x00]);
+    plant.advance(2_000);
+    assert.ok(Number(plant.truth().devicesByName.prosumer1.powerW) > 0, 'closed again: it draws');
+    // MB-AP §6.5: only 0xFF00 and 0x0000 are values; §6.1: quantity 1 … 2000; one coil exists.
+    assert.deepEqual([...(await ask(PROSUMER, [0x05, 0, 0, 0x12, 0x34])).pdu], [0x85, 0x03]);
+    assert.deepEqual([...(await ask(PROSUMER, [0x01, 0, 0, 0, 0])).pdu], [0x81, 0x03]);
+    assert.deepEqual([...(await ask(PROSUMER, [0x01, 0, 1, 0, 1])).pdu], [0x81, 0x02]);
+    assert.deepEqual([...(await ask(PROSUMER, [0x05, 0, 7, 0xff, 0x00])).pdu], [0x85, 0x02]);
   });
 
   it('FC 16 with quantity 0 gets exactly one answer; the next request gets its own', async () => {
