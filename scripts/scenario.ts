@@ -1,5 +1,5 @@
 // `npm run scenario -- --hours 24 --seed N --json [--plot FILE.svg]`: a simulated day of the flare site of
-// research/domain.md §8 in seconds of wall time, FlareGrid's dispatch against the naive baseline of §10.
+// docs/dispatch.md in seconds of wall time, FlareGrid's dispatch against the naive baseline beside it.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { plotDay } from './scenario/plot';

@@ -1,5 +1,5 @@
 // The two ways the scenario runs the miners: FlareGrid's dispatch (lib/control/dispatch, as flaregrid-dispatch
-// runs it) and the naive operator of research/domain.md §10.
+// runs it) and the naive operator of docs/dispatch.md ("The baseline").
 import { DispatchController, type DispatchDecision } from '../../lib/control/dispatch';
 import type { MeterReading, SiteBalance } from '../../lib/schemas';
 import type { SimFleet } from './sim-fleet';
@@ -50,7 +50,7 @@ export class FlareGridDispatch implements SiteController {
 }
 
 /**
- * domain.md §10: every 60 s, genset load > 95% for 30 s stops 5 miners, < 75% for 5 min starts 5; on/off only,
+ * Every 60 s, genset load > 95% for 30 s stops 5 miners, < 75% for 5 min starts 5; on/off only,
  * at full power; no gas anticipation, no minimum-load protection; stale data ignored (the last value is reused);
  * after a trip it waits 10 min and restarts every miner that was on.
  */

@@ -1,4 +1,4 @@
-// The site's meters as flaregrid-meter would report them (domain.md §8: every second, 0.5% noise), and the site
+// The site's meters as flaregrid-meter would report them (every second, 0.5% noise), and the site
 // balance lib/control/site-balance makes of them: the same path the nodes take, without Modbus in between.
 import { computeSiteBalance, recordReading, type MeterTable, type SiteBalanceSettings } from '../../lib/control/site-balance';
 import type { MeterReading, SiteBalance } from '../../lib/schemas';

@@ -86,7 +86,7 @@ export function plotDay(options: ScenarioOptions, ours: SeriesPoint[], baseline:
 <text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${esc(`A simulated day of a ${options.meanFlowMcfd} Mcf/d flare site, 2 × 400 kWe, ${options.miners} miners (seed ${options.seed})`)}</text>
 <text x="${LEFT[0]}" y="52" font-size="14" font-weight="bold">FlareGrid dispatch</text>
 <text x="${LEFT[0]}" y="70">${esc(headline('', result).slice(2))}</text>
-<text x="${LEFT[1]}" y="52" font-size="14" font-weight="bold">Naive baseline (domain.md §10)</text>
+<text x="${LEFT[1]}" y="52" font-size="14" font-weight="bold">Naive baseline</text>
 <text x="${LEFT[1]}" y="70">${esc(headline('', result.baseline).slice(2))}</text>
 ${panel(ours, LEFT[0], options.hours, flareMax, result.events, startMs)}
 ${panel(baseline, LEFT[1], options.hours, flareMax, result.events, startMs)}

@@ -1,5 +1,5 @@
-// One simulated day of the site of research/domain.md §8, run twice on the same seed: with FlareGrid's dispatch
-// and with the naive operator of §10. Physics, miners, meters and controllers step together on the day's own time
+// One simulated day of the flare site of docs/dispatch.md ("The site"), run twice on the same seed: with FlareGrid's dispatch
+// and with the naive operator beside it. Physics, miners, meters and controllers step together on the day's own time
 // line (100 ms physics, 1 s meters and decisions); nothing here reads the wall clock.
 import { PlantPhysics } from '../../sim/plant';
 import { S21_SPEC } from '../../sim/miners/model';
@@ -12,11 +12,11 @@ export interface ScenarioOptions {
   hours: number;
   seed: number;
   miners: number;
-  /** miners hashing at 00:00: the operator's count from yesterday's gas (domain.md §10) */
+  /** miners hashing at 00:00: the operator's count from yesterday's gas (docs/dispatch.md, "The baseline") */
   initiallyOn: number;
   unconfirmedShare: number;
   meanFlowMcfd: number;
-  /** LHV of rich associated gas (domain.md §8: HHV 1,300, LHV about 1,180 BTU/scf) */
+  /** LHV of rich associated gas (HHV 1,300, LHV about 1,180 BTU/scf) */
   heatingValueBtuPerScf: number;
   linePackS: number;
   hashpriceSatPerThDay: number;

@@ -1,4 +1,4 @@
-// The day's gas events and the stale-data event of research/domain.md §8, drawn once per seed so that both runs
+// The day's gas events and the stale-data event of the site (docs/dispatch.md), drawn once per seed so that both runs
 // (FlareGrid and the baseline) meet the same day: 4 slugs (×1.25–1.4 for 2–8 min), 2 dips (×0.4–0.6 for
 // 5–20 min), 1 shut-in (×0 for 20 min) and 30 s without genset readings, never overlapping.
 import { GAS_EVENTS, Prng, type GasEventKind } from '../../sim/plant';

@@ -24,7 +24,7 @@ export interface SimFleetOptions {
   slots: number;
   startMs: number;
   seed: number;
-  /** share of commands acknowledged but never applied (domain.md §8: 5%) */
+  /** share of commands acknowledged but never applied (5% on the site of docs/dispatch.md) */
   unconfirmedShare: number;
   /** miners hashing at full power at the start */
   initiallyOn: number;

@@ -33,7 +33,7 @@ export interface GasOptions {
   randomEvents?: boolean;
   /**
    * Line pack between the wellhead and the engines' intake, as the time constant of the intake flow's lag behind
-   * the wellhead flow, ms (domain.md §8: about 60 s at mean flow). 0, the default, is no pipe: the intake follows
+   * the wellhead flow, ms (about 60 s at mean flow on the site of docs/dispatch.md). 0, the default, is no pipe: the intake follows
    * the wellhead in the same step.
    */
   linePackMs?: number;

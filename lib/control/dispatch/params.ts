@@ -1,4 +1,4 @@
-// The dispatch parameters of research/domain.md §9, each once: its unit, default, range and meaning. The node's
+// The dispatch parameters (docs/dispatch.md, "Parameters"), each once: its unit, default, range and meaning. The node's
 // edit dialog, its msg overrides (a dashboard slider) and the controller all read this one table, in the units a
 // plant engineer sets (kW, s, %, V); the controller converts to W and ms once per change.
 import { DispatchError } from './errors';
@@ -53,36 +53,36 @@ export interface NumericParamSpec {
   integer?: boolean;
   /** what it does, for the help's parameter table */
   meaning: string;
-  /** where the default comes from (research/domain.md) */
+  /** where the default comes from */
   source: string;
 }
 
 export const NUMERIC_PARAMS: readonly NumericParamSpec[] = [
-  { key: 'cycleS', unit: 's', default: 1, min: 0.1, max: 60, meaning: 'decision cycle without a new balance; a balance is decided on arrival', source: '§9 cycleMs, OpenEMS 1 s' },
-  { key: 'reserveKw', unit: 'kW', default: 40, min: 0, max: 100_000, meaning: 'spinning reserve against a load step; running miners that sleep in seconds count toward it, the rest is kept free', source: '§9 max(5% of online rating, largest prosumer step)' },
-  { key: 'enableDelayS', unit: 's', default: 60, min: 0, max: 3600, meaning: 'surplus must hold this long (on a decaying timer) before load is added', source: '§9, EVCC enable 1 min' },
-  { key: 'disableDelayS', unit: 's', default: 30, min: 0, max: 3600, meaning: 'a soft deficit (reserve eaten, gas still carries the load) waits this long before shedding', source: '§9 30 s for soft deficits' },
-  { key: 'deficitImmediateKw', unit: 'kW', default: 40, min: 0, max: 100_000, meaning: 'a soft deficit larger than this is shed at once; a deficit beyond the gas or the rating always is', source: '§9 1 × reserve, EVCC #31061' },
-  { key: 'hysteresisKw', unit: 'kW', default: 3.5, min: 0, max: 10_000, meaning: 'dead band: load is added only when spare exceeds it, and filled to half of it below the limit', source: '§9 one miner, DEIF dead band' },
-  { key: 'rampUpKwPerS', unit: 'kW/s', default: 16, min: 0, max: 100_000, exclusiveMin: true, meaning: 'fastest average rate of added load', source: '§9 2 %/s of online rating, DEIF' },
-  { key: 'maxStepKw', unit: 'kW', default: 60, min: 0, max: 100_000, exclusiveMin: true, meaning: 'largest load change commanded at once, added or (outside a gas deficit) shed', source: '§8 15% of one 400 kW genset' },
-  { key: 'stepIntervalS', unit: 's', default: 10, min: 0, max: 3600, meaning: 'shortest time between two added steps', source: '§8/§9 ≥ 10 s apart' },
-  { key: 'minOnS', unit: 's', default: 300, min: 0, max: 86_400, meaning: 'a woken miner is not slept for a soft reason before this (safety sheds ignore it)', source: '§9, OpenEVSE / HA' },
-  { key: 'minOffS', unit: 's', default: 120, min: 0, max: 86_400, meaning: 'a slept miner is not woken before this', source: '§9, OpenEMS / HA' },
-  { key: 'minerMinPct', unit: '% of max', default: 40, min: 1, max: 100, meaning: 'lowest power limit a miner accepts', source: '§9, hass-miner, S21 range' },
+  { key: 'cycleS', unit: 's', default: 1, min: 0.1, max: 60, meaning: 'decision cycle without a new balance; a balance is decided on arrival', source: 'OpenEMS 1 s cycle; EVCC 30 s is too slow without a grid' },
+  { key: 'reserveKw', unit: 'kW', default: 40, min: 0, max: 100_000, meaning: 'spinning reserve against a load step; running miners that sleep in seconds count toward it, the rest is kept free', source: 'max(5% of online rating, largest prosumer step) ≈ 40 kW' },
+  { key: 'enableDelayS', unit: 's', default: 60, min: 0, max: 3600, meaning: 'surplus must hold this long (on a decaying timer) before load is added', source: 'EVCC enable delay 1 min' },
+  { key: 'disableDelayS', unit: 's', default: 30, min: 0, max: 3600, meaning: 'a soft deficit (reserve eaten, gas still carries the load) waits this long before shedding', source: '30 s for soft deficits; EVCC disable delay 3 min' },
+  { key: 'deficitImmediateKw', unit: 'kW', default: 40, min: 0, max: 100_000, meaning: 'a soft deficit larger than this is shed at once; a deficit beyond the gas or the rating always is', source: '1 × reserve; EVCC #31061 immediate disable' },
+  { key: 'hysteresisKw', unit: 'kW', default: 3.5, min: 0, max: 10_000, meaning: 'dead band: load is added only when spare exceeds it, and filled to half of it below the limit', source: 'one S21 miner; DEIF power dead band 2%' },
+  { key: 'rampUpKwPerS', unit: 'kW/s', default: 16, min: 0, max: 100_000, exclusiveMin: true, meaning: 'fastest average rate of added load', source: 'DEIF AGC ramp-up 2 %/s of 800 kW online' },
+  { key: 'maxStepKw', unit: 'kW', default: 60, min: 0, max: 100_000, exclusiveMin: true, meaning: 'largest load change commanded at once, added or (outside a gas deficit) shed', source: '15% of one 400 kW genset, a lean-burn step limit' },
+  { key: 'stepIntervalS', unit: 's', default: 10, min: 0, max: 3600, meaning: 'shortest time between two added steps', source: 'steps ≥ 10 s apart' },
+  { key: 'minOnS', unit: 's', default: 300, min: 0, max: 86_400, meaning: 'a woken miner is not slept for a soft reason before this (safety sheds ignore it)', source: 'OpenEVSE 600 s, HA solar mining 15 min' },
+  { key: 'minOffS', unit: 's', default: 120, min: 0, max: 86_400, meaning: 'a slept miner is not woken before this', source: 'OpenEMS 60 s, HA solar mining 7 min' },
+  { key: 'minerMinPct', unit: '% of max', default: 40, min: 1, max: 100, meaning: 'lowest power limit a miner accepts', source: 'S21 power-limit range 40–100% (hass-miner)' },
   { key: 'minerMaxKw', unit: 'kW', default: 3.5, min: 0, max: 100, exclusiveMin: true, meaning: 'highest power limit of a miner', source: 'S21 3.5 kW' },
   { key: 'minerStepW', unit: 'W', default: 100, min: 1, max: 10_000, integer: true, meaning: 'power limits are the minimum plus whole steps', source: 'hass-miner 100 W' },
-  { key: 'staleAfterS', unit: 's', default: 5, min: 0, max: 3600, exclusiveMin: true, meaning: 'a balance or telemetry older than this is stale', source: '§9 3 cycles' },
-  { key: 'failSafePct', unit: '% of online rating', default: 50, min: 0, max: 100, meaning: 'fail-safe: site load is shed to this share of the online genset rating and held', source: '§9 soft-min genset load' },
-  { key: 'confirmTimeoutS', unit: 's', default: 30, min: 1, max: 3600, meaning: 'a miner that has not acted on a command by then is suspect and left out', source: '§9' },
-  { key: 'gensetRatingKw', unit: 'kW', default: 400, min: 0, max: 100_000, exclusiveMin: true, meaning: 'prime rating of one genset', source: '§8 2 × 400 kWe' },
-  { key: 'gensetCount', unit: '', default: 2, min: 1, max: 20, integer: true, meaning: 'gensets on the bus (online ones are counted from their readings when given)', source: '§8' },
-  { key: 'gensetMinLoadPct', unit: '%', default: 30, min: 0, max: 100, meaning: 'hard minimum stable load of a running genset', source: '§4 Caterpillar' },
-  { key: 'gensetSoftMinPct', unit: '%', default: 50, min: 0, max: 100, meaning: 'soft minimum: no soft shed takes a genset below it', source: '§4 Caterpillar' },
-  { key: 'gensetMaxLoadPct', unit: '%', default: 95, min: 1, max: 100, meaning: 'most a genset is loaded to', source: '§9' },
-  { key: 'busMinV', unit: 'V', default: 365, min: 0, max: 2000, meaning: 'below it the fail-safe sheds', source: '§5 alarm band' },
-  { key: 'busMaxV', unit: 'V', default: 395, min: 0, max: 2000, meaning: 'above it the fail-safe sheds', source: '§5 alarm band' },
-  { key: 'hashpriceSatPerThDay', unit: 'sat/TH/day', default: 44, min: 0, max: 1_000_000, meaning: 'what mining earns; economic mode compares it with the market', source: '§6/§8 about 44 sats' },
+  { key: 'staleAfterS', unit: 's', default: 5, min: 0, max: 3600, exclusiveMin: true, meaning: 'a balance or telemetry older than this is stale', source: 'three 1 s meter cycles and some' },
+  { key: 'failSafePct', unit: '% of online rating', default: 50, min: 0, max: 100, meaning: 'fail-safe: site load is shed to this share of the online genset rating and held', source: 'the genset soft minimum (OpenEMS fallbackOutput, Victron OnLossCommunication)' },
+  { key: 'confirmTimeoutS', unit: 's', default: 30, min: 1, max: 3600, meaning: 'a miner that has not acted on a command by then is suspect and left out', source: 'longer than a limit change (10–30 s)' },
+  { key: 'gensetRatingKw', unit: 'kW', default: 400, min: 0, max: 100_000, exclusiveMin: true, meaning: 'prime rating of one genset', source: '2 × 400 kWe lean-burn sets' },
+  { key: 'gensetCount', unit: '', default: 2, min: 1, max: 20, integer: true, meaning: 'gensets on the bus (online ones are counted from their readings when given)', source: '2 × 400 kWe' },
+  { key: 'gensetMinLoadPct', unit: '%', default: 30, min: 0, max: 100, meaning: 'hard minimum stable load of a running genset', source: 'Caterpillar, The Impact of Generator Set Underloading (2013)' },
+  { key: 'gensetSoftMinPct', unit: '%', default: 50, min: 0, max: 100, meaning: 'soft minimum: no soft shed takes a genset below it', source: 'Caterpillar, The Impact of Generator Set Underloading (2013)' },
+  { key: 'gensetMaxLoadPct', unit: '%', default: 95, min: 1, max: 100, meaning: 'most a genset is loaded to', source: 'headroom for the governor; gas sets are built for 70–100%' },
+  { key: 'busMinV', unit: 'V', default: 365, min: 0, max: 2000, meaning: 'below it the fail-safe sheds', source: '380 V bus alarm band (normal 370–390 V, excursion beyond 361–399 V)' },
+  { key: 'busMaxV', unit: 'V', default: 395, min: 0, max: 2000, meaning: 'above it the fail-safe sheds', source: '380 V bus alarm band (normal 370–390 V, excursion beyond 361–399 V)' },
+  { key: 'hashpriceSatPerThDay', unit: 'sat/TH/day', default: 44, min: 0, max: 1_000_000, meaning: 'what mining earns; economic mode compares it with the market', source: 'about 44 sat/TH/day in 2025–26 (subsidy alone ≈ 41)' },
   { key: 'marketPriceMsatPerKwh', unit: 'msat/kWh', default: 0, min: 0, max: 1e12, integer: true, meaning: 'best bid for surplus energy (set it from the market by msg)', source: 'market' },
 ];
 

@@ -23,7 +23,7 @@ const series = (values: number[], startMs = 0): AvailableSample[] => values.map(
 
 describe('dispatch parts', () => {
   describe('parameters', () => {
-    it('every §9 parameter has a unit, a default inside its range and a meaning', () => {
+    it('every dispatch parameter has a unit, a default inside its range and a meaning', () => {
       assert.equal(NUMERIC_PARAMS.length, 26);
       for (const p of NUMERIC_PARAMS) {
         assert.ok(p.default >= p.min && p.default <= p.max && !(p.exclusiveMin && p.default === p.min), p.key);
