@@ -44,7 +44,8 @@ function main(): number {
     hours: positive('hours', values.hours, DEFAULT_SCENARIO.hours, false),
     seed: positive('seed', values.seed, DEFAULT_SCENARIO.seed, true),
     miners,
-    initiallyOn: Math.round((DEFAULT_SCENARIO.initiallyOn / DEFAULT_SCENARIO.miners) * miners),
+    // The operator's count comes from yesterday's gas, not from the size of the fleet.
+    initiallyOn: Math.min(DEFAULT_SCENARIO.initiallyOn, miners),
   };
   const { result, flaregrid, baseline } = runScenario(options);
   if (values.plot) writeFileSync(values.plot, plotDay(options, flaregrid.series, baseline.series, result));

@@ -55,8 +55,8 @@ export interface PlannedCapacity {
 
 /**
  * Steady: a straight line through the samples since the last step (30 s of 0.5% noise on 650 kW leaves about
- * 0.8 kW), read at the latest sample; a step (a genset tripping or starting) restarts the line. Falling fast: the
- * latest sample, LEAD_S ahead on the fast slope.
+ * 0.8 kW), read at the latest sample, or the median of the last three if lower; a step (a genset tripping or
+ * starting) restarts the line. Falling fast: the latest sample, LEAD_S ahead on the fast slope.
  */
 export function plannedAvailableW(samples: readonly AvailableSample[], ratingW: number): PlannedCapacity {
   const latest = samples.at(-1)?.availableW ?? 0;
@@ -71,6 +71,9 @@ export function plannedAvailableW(samples: readonly AvailableSample[], ratingW: 
     const availableW = Math.max(0, latest + fast.slopeWPerS * LEAD_S);
     return { availableW, plannedW: Math.max(0, Math.min(availableW, latest + driftW)), fallingWPerS: -fast.slopeWPerS };
   }
-  const availableW = Math.max(0, Math.min(slow.atLatestW, latest + stepW));
+  const recent = window.slice(-3).map((x) => x.availableW).sort((a, b) => a - b);
+  const median = recent[Math.floor(recent.length / 2)] ?? latest;
+  // The line lags a fall that steepens; the median of the last three does not, so the lower of the two is planned with.
+  const availableW = Math.max(0, Math.min(slow.atLatestW, median, latest + stepW));
   return { availableW, plannedW: Math.max(0, availableW + driftW), fallingWPerS: 0 };
 }

@@ -7,7 +7,8 @@ export { parseMinerIds, parsePriorities } from './ids';
 export { ceilOn, describeGrid, floorOn, gridOf, isOnGrid, maxOf, minOf, nearestOn, type MinerGrid } from './grid';
 export { addOrder, expectedDrawW, isActing, isControllable, type MinerRecord } from './fleet';
 export type { DispatchMode } from './assess';
-export { FILL_BELOW_SHARE, NOISE_ALLOWANCE_SHARE, OVER_CYCLES_FOR_FAST_SHED } from './plan';
+export { FILL_BELOW_SHARE } from './plan';
+export { NOISE_ALLOWANCE_SHARE, OVER_CYCLES_FOR_FAST_SHED } from './steps';
 export { AVAILABLE_SAMPLES, LEAD_S, SOFT_LEAD_S, fitLine, plannedAvailableW, type AvailableSample, type PlannedCapacity } from './capacity';
 export {
   DEFAULT_DISPATCH_PARAMS,

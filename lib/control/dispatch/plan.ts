@@ -7,23 +7,18 @@
 //     is larger than the immediate-deficit threshold, and never takes a genset below its soft minimum;
 //  4. surplus beyond the hysteresis adds load after the enable delay (decaying), at most one step per step
 //     interval, within the ramp; a genset below its hard minimum skips the delay.
-// Fail-safe (stale or bad data, bus out of band) sheds toward the safe level, one step per cycle, adds nothing.
+// Fail-safe (stale or bad data, bus out of band) sheds toward the safe level, one step per cycle, adds nothing;
+// steps.ts holds the sheds, this file the order and the adds.
 import type { DecayingTimer } from './decaying-timer';
-import { addLoad, cancelPending, currentTargetW, shedFast, shedSoft, type AllocationContext, type TargetChange } from './allocate';
-import { addOrder, expectedDrawW, isControllable, type MinerRecord } from './fleet';
-import { LEAD_S, plannedAvailableW, type AvailableSample } from './capacity';
+import { addLoad, currentTargetW, shedSoft, type AllocationContext, type TargetChange } from './allocate';
+import { addOrder, isControllable, type MinerRecord } from './fleet';
+import type { AvailableSample } from './capacity';
 import { onlineRatingW, type Assessment, type DispatchMode, type GensetState, type HeldBalance } from './assess';
 import type { DispatchParams, MinerLimits } from './params';
+import { failSafe, kw, measure, shedOverCap, trimCommitments, type Cycle } from './steps';
 
-/**
- * The most the smoothed capacity may exceed the latest balance's availableW, as a share of the online rating:
- * about four standard deviations of 0.5% meter noise on two 400 kW sets.
- */
-export const NOISE_ALLOWANCE_SHARE = 0.01;
 /** An add fills to this share of the hysteresis below the budget: the dead band then lies mostly above the fill. */
 export const FILL_BELOW_SHARE = 0.5;
-/** Load over the cap by no more than the hysteresis is shed fast only after this many cycles in a row. */
-export const OVER_CYCLES_FOR_FAST_SHED = 3;
 
 export interface LastGood {
   firmDemandW: number;
@@ -64,118 +59,55 @@ export interface CycleResult {
   overCycles: number;
 }
 
-const kw = (w: number) => `${(w / 1000).toFixed(1)} kW`;
 
 export function planCycle(input: CycleInput): CycleResult {
-  const { params: p, limits, nowMs, assessment } = input;
+  const { params: p, nowMs, assessment } = input;
   const confirmMs = p.confirmTimeoutS * 1000;
   const controllable = input.records.filter((r) => isControllable(r, nowMs, confirmMs));
   const ctx: AllocationContext = {
-    limits,
+    limits: input.limits,
     nowMs,
     minOnMs: p.minOnS * 1000,
     minOffMs: p.minOffS * 1000,
     ordered: addOrder(controllable, p.priorityMode),
     changes: new Map(),
   };
-  const drawnW = (r: MinerRecord) => (nowMs - r.telemetry.arrivedMs <= confirmMs ? r.telemetry.powerW : r.targetW);
-  const committed = () => controllable.reduce((sum, r) => sum + currentTargetW(ctx, r), 0);
   const ratingW = onlineRatingW(input.gensets, nowMs, p.staleAfterS * 1000, p.gensetRatingKw * 1000, p.gensetCount);
-  const result: CycleResult = {
-    mode: assessment.mode,
-    reasons: [],
-    changes: ctx.changes,
-    surplusW: 0,
-    budgetW: 0,
-    capW: 0,
-    floorW: (p.gensetMinLoadPct / 100) * ratingW,
-    reserveHeldW: 0,
-    onlineRatingW: ratingW,
-    lastAddMs: input.lastAddMs,
-    lastGood: input.lastGood,
-    overCycles: 0,
+  const cycle: Cycle = {
+    input,
+    ctx,
+    controllable,
+    ratingW,
+    hysteresisW: p.hysteresisKw * 1000,
+    drawnW: (r: MinerRecord) => (nowMs - r.telemetry.arrivedMs <= confirmMs ? r.telemetry.powerW : r.targetW),
+    committed: () => controllable.reduce((sum, r) => sum + currentTargetW(ctx, r), 0),
+    result: {
+      mode: assessment.mode,
+      reasons: [],
+      changes: ctx.changes,
+      surplusW: 0,
+      budgetW: 0,
+      capW: 0,
+      floorW: (p.gensetMinLoadPct / 100) * ratingW,
+      reserveHeldW: 0,
+      onlineRatingW: ratingW,
+      lastAddMs: input.lastAddMs,
+      lastGood: input.lastGood,
+      overCycles: 0,
+    },
   };
+  if (assessment.mode !== 'follow') return failSafe(cycle);
 
-  if (assessment.mode === 'stopped' || assessment.mode === 'fail-safe') {
-    input.enableTimer.clear();
-    input.disableTimer.clear();
-    const lastGood = input.lastGood;
-    const safeW =
-      assessment.mode === 'stopped' || !lastGood
-        ? 0
-        : Math.max(0, Math.min((p.failSafePct / 100) * ratingW - lastGood.firmDemandW, lastGood.headroomW));
-    result.budgetW = safeW;
-    const excess = committed() - safeW;
-    if (excess > 0) {
-      const reason = assessment.mode === 'stopped' ? `stop: ${assessment.reason}` : `fail-safe: ${assessment.reason}; shed to ${kw(safeW)} and hold`;
-      // What has not landed goes first (no load step), then miners sleep, one step a cycle (no step past the limit).
-      const cancelled = cancelPending(ctx, excess, reason, drawnW);
-      const rest = excess - cancelled;
-      if (rest > 0) shedFast(ctx, assessment.mode === 'stopped' ? Infinity : Math.min(rest, p.maxStepKw * 1000), reason, drawnW);
-      result.reasons.push(reason);
-    } else {
-      result.reasons.push(`${assessment.mode}: ${assessment.reason}; holding ${kw(committed())}`);
-    }
-    result.surplusW = safeW - committed();
-    return result;
-  }
-
+  const site = measure(cycle);
+  const overCapW = shedOverCap(cycle, site);
+  trimCommitments(cycle, site);
+  const { result, committed, hysteresisW } = cycle;
   const balance = input.held!.balance;
-  const plannable = new Set(controllable);
-  const suspectDrawW = input.records.filter((r) => !plannable.has(r)).reduce((sum, r) => sum + r.telemetry.powerW, 0);
-  // Smoothing never plans with more than the latest balance says by over the meter-noise allowance.
-  const hysteresisW = p.hysteresisKw * 1000;
-  const planned = plannedAvailableW(input.recentAvailable, ratingW);
-  const availableW = Math.min(planned.availableW, balance.availableW + NOISE_ALLOWANCE_SHARE * ratingW);
-  const maxLoadW = (p.gensetMaxLoadPct / 100) * ratingW;
-  const capW = Math.min(availableW, maxLoadW);
-  // Targets are planned against the capacity where it is heading; sheds are measured against where it is.
-  const headroomW = Math.min(planned.plannedW, availableW, maxLoadW) - balance.firmDemandW - suspectDrawW;
-  result.capW = capW;
-  result.lastGood = { firmDemandW: balance.firmDemandW, headroomW };
-
-  // 1. Load over the cap: sleep miners now. Meters under-read a bus that falls short (the loads get less than
-  // they ask), so the miners' draw is taken from their telemetry, with sleeps since their last reading done.
-  const demandW = balance.firmDemandW + input.records.reduce((sum, r) => sum + expectedDrawW(r, nowMs, confirmMs), 0);
-  const overCapW = demandW - capW;
-  // Limit decreases in flight land within the limit-change time; a small excess they cover is left to them.
-  const pendingDecreaseW = controllable.reduce((sum, r) => sum + Math.max(0, drawnW(r) - (currentTargetW(ctx, r) || drawnW(r))), 0);
-  const uncoveredW = overCapW - pendingDecreaseW;
-  result.overCycles = uncoveredW > 0 ? input.overCycles + 1 : 0;
-  const what =
-    capW < availableW
-      ? `${p.gensetMaxLoadPct}% of the online rating`
-      : planned.fallingWPerS > 0
-        ? `the gas-limited capacity ${kw(LEAD_S * planned.fallingWPerS)} lower in ${LEAD_S} s`
-        : 'the gas-limited capacity';
-  if (overCapW > hysteresisW || (uncoveredW > 0 && result.overCycles >= OVER_CYCLES_FOR_FAST_SHED)) {
-    const reason = `shed: load is ${kw(overCapW)} over ${what} (${kw(capW)})`;
-    shedFast(ctx, overCapW + hysteresisW / 2, reason, drawnW);
-    result.reasons.push(reason);
-    result.overCycles = 0;
-  } else if (uncoveredW > 0) {
-    const reason = `trim: load is ${kw(overCapW)} over ${what}, within the hysteresis`;
-    shedSoft(ctx, uncoveredW + hysteresisW / 2, reason);
-    result.reasons.push(reason);
-  }
-
-  // 2. Commitments beyond the headroom (by more than half the hysteresis, so meter noise moves nothing): lower
-  // limits toward a common level, then cancel cold starts that have not begun to draw; what neither can take
-  // (miners at their minimum within their minimum on time) sleeps: the gas limit comes first.
-  const overCommitW = committed() - headroomW;
-  if (overCommitW > hysteresisW / 2) {
-    const reason = `trim: targets are ${kw(overCommitW)} over what the gas carries`;
-    const wantW = overCommitW + hysteresisW / 2;
-    const loweredW = shedSoft(ctx, wantW, reason);
-    if (loweredW < wantW) cancelPending(ctx, wantW - loweredW, reason, drawnW);
-    if (committed() - headroomW > hysteresisW / 2) shedFast(ctx, committed() - headroomW, reason, (r) => currentTargetW(ctx, r));
-    result.reasons.push(reason);
-  }
 
   // The reserve: running miners that sleep in seconds are reserve; only what they cannot cover is kept free.
-  const interruptibleW = controllable.filter((r) => currentTargetW(ctx, r) > 0).reduce((sum, r) => sum + drawnW(r), 0);
+  const interruptibleW = controllable.filter((r) => currentTargetW(ctx, r) > 0).reduce((sum, r) => sum + cycle.drawnW(r), 0);
   const reserveHeldW = Math.max(0, p.reserveKw * 1000 - interruptibleW);
-  const budgetW = headroomW - reserveHeldW;
+  const budgetW = site.headroomW - reserveHeldW;
   const spareW = budgetW - committed();
   Object.assign(result, { reserveHeldW, budgetW });
 
@@ -195,7 +127,7 @@ export function planCycle(input: CycleInput): CycleResult {
 
   // 4. Add.
   const hardFloorW = result.floorW - balance.firmDemandW;
-  const belowFloor = committed() < hardFloorW && headroomW > committed();
+  const belowFloor = committed() < hardFloorW && site.headroomW > committed();
   const enableFired = input.enableTimer.update(spareW >= hysteresisW ? 'for' : deficit ? 'against' : 'hold', input.dtMs, p.enableDelayS * 1000, p.timerMode);
   const paced = nowMs - input.lastAddMs >= p.stepIntervalS * 1000;
   if (paced && (enableFired || belowFloor) && overCapW <= 0) {

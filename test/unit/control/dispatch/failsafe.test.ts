@@ -56,6 +56,15 @@ describe('dispatch fail-safe (hand-checked)', () => {
     assert.equal(site.step({ busVoltageV: 364 }).mode, 'follow');
   });
 
+  it('a bus out of band with a fresh balance: load over the gas is shed at once, and the safe level comes from that balance', () => {
+    const site = running();
+    // The very first balance: 20 kW firm + 35 kW of miners on 45 kW of gas, the bus sagging to 358 V. 10 kW over:
+    // 10 + 1.75 kW needs four miners asleep at once (14 kW). The safe level is min(50 − 20, 45 − 20) = 25 kW.
+    const d = site.step({ availableW: 45_000, busVoltageV: 358 });
+    assert.deepEqual([d.mode, total(d), d.budgetW], ['fail-safe', 21_000, 25_000]);
+    assert.match(d.reasons[0]!, /^shed: load is 10\.0 kW over the gas-limited capacity/);
+  });
+
   it('holds until good data returns, then adds again only after the enable delay', () => {
     const site = running({ enableDelayS: 5, failSafePct: 40 });
     site.step({});
