@@ -22,11 +22,19 @@ export function shippedFlows(): ShippedFlow[] {
   const trading = market();
   const paying = settlement();
   const board = dashboard();
-  // The control flows' operations groups report to the dashboard's Events page.
+  // Dispatch offers its surplus to the market and hears its best bid.
+  control.flow.link(control.offersOut, trading.surplusIn);
+  control.flow.link(trading.bestBidOut, control.bestBid);
+  // The control flows' operations groups report to the dashboard's Events page, their errors to its Settings page.
   for (const ops of [control.operations, trading.operations, paying.operations]) {
     control.flow.link(ops.errorsOut, board.events.errorsIn);
+    control.flow.link(ops.errorsOut, board.settings.errorsIn);
     control.flow.link(ops.statusesOut, board.events.statusesIn);
   }
+  // The Settings page changes the running dispatch and shows what it decides; the Payments page lists cut-offs.
+  for (const out of board.settings.settingsOut) control.flow.link(out, control.settings);
+  control.flow.link(control.summaryOut, board.settings.summaryIn);
+  control.flow.link(paying.cutoffsOut, board.payments.cutoffsIn);
   return [
     ...examples().map(exampleFile),
     { path: `flows/${SITE_FILE}`, nodes: siteSettings(), tabs: [] },

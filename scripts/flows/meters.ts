@@ -31,7 +31,8 @@ export function meterNode(
     `meter:${m.meterId}`,
     'flaregrid-meter',
     {
-      name: '',
+      // Named by its meter id, so that its errors and status say which meter they are about.
+      name: m.meterId,
       configVersion: 1,
       site: site.site,
       meterId: m.meterId,

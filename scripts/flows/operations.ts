@@ -13,7 +13,7 @@ export interface Operations {
 const LOG_LINE = `// One line per error: where it happened and why, for the log and the dashboard's event list.
 const source = msg.error && msg.error.source ? msg.error.source : {};
 msg.payload = {
-    ts: new Date().toISOString(),
+    ts: new Date().toISOString().slice(11, 19),
     flow: env.get('NR_FLOW_NAME'),
     node: source.name || source.type || source.id || 'unknown',
     nodeId: source.id || '',

@@ -4,9 +4,12 @@
 import { CONTAINERS } from '../site-fleet';
 import { Flow, note, type FlowNode } from './kit';
 import { METER_NOTE, SITE_METERS, meterGroup } from './meters';
-import { containerMinerNode, minerAccess } from './miners';
+import { NUMERIC_PARAMS } from '../../lib/control/dispatch';
+import { containerMinerNode, containerName, minerAccess } from './miners';
+import { DISPATCH_FROM_SITE, DISPATCH_OVERRIDES, toGroupsCode } from './control-code';
+import { fn } from './dashboard/listen';
 import { operationsGroup, type Operations } from './operations';
-import { SHARED, env } from './site';
+import { GENSETS, SHARED, env } from './site';
 
 export const SITE_CONTROL_FILE = '10-site-control.json';
 
@@ -40,6 +43,12 @@ function publish(flow: Flow, key: string, name: string, at: { col: number; row: 
 export interface SiteControl {
   flow: Flow;
   operations: Operations;
+  /** the dashboard's parameter changes come in here */
+  settings: FlowNode;
+  /** the market's best bid comes in here */
+  bestBid: FlowNode;
+  summaryOut: FlowNode;
+  offersOut: FlowNode;
 }
 
 export function siteControl(): SiteControl {
@@ -77,23 +86,79 @@ export function siteControl(): SiteControl {
   const publishBalance = publish(flow, 'mqtt:balance', 'publish balance', { col: 4, row: 7 });
   flow.wire(balance, publishBalance);
 
+  // Dispatch hears the balance, the gensets' readings (which sets are online), every miner's telemetry, the
+  // dashboard's parameter changes and the market's best bid; its targets go to the container of their miner.
+  const gensets = flow.node(
+    'switch:gensets',
+    'switch',
+    { name: 'gensets only', property: 'payload.role', propertyType: 'msg', rules: [{ t: 'eq', v: 'genset', vt: 'str' }], checkall: 'true', repair: false, outputs: 1 },
+    { col: 3, row: 8 },
+  );
+  flow.wire(readings, gensets);
+  const settings = flow.node('link:settings', 'link in', { name: 'dispatch settings', links: [] }, { col: 3.75, row: 4 });
+  const bestBid = flow.node('link:best-bid', 'link in', { name: 'best bid from the market', links: [] }, { col: 3.75, row: 5 });
+  const telemetry = flow.node('link:telemetry', 'link in', { name: 'miner telemetry' }, { col: 3.75, row: 10 });
+  const dispatch = flow.node(
+    'dispatch',
+    'flaregrid-dispatch',
+    {
+      name: 'dispatch',
+      configVersion: 0,
+      site: env('FLAREGRID_SITE'),
+      miners: '',
+      priorityMode: 'efficiency',
+      priorities: '',
+      timerMode: 'decay',
+      economicMode: false,
+      ...Object.fromEntries(NUMERIC_PARAMS.map((p) => [p.key, p.default])),
+      ...Object.fromEntries(Object.entries(DISPATCH_FROM_SITE).map(([key, name]) => [key, env(name)])),
+      ...DISPATCH_OVERRIDES,
+      gensetCount: GENSETS.length,
+    },
+    { col: 4.25, row: 6 },
+    { outputs: 3 },
+  );
+  for (const source of [balance, gensets, settings, bestBid, telemetry]) flow.wire(source, dispatch);
+  const toGroups = fn(flow, 'fn:groups', 'to its container', toGroupsCode(CONTAINERS), CONTAINERS, { col: 5.25, row: 5 }, Array.from({ length: CONTAINERS }, (_, i) => containerName(i + 1)));
+  flow.wire(dispatch, toGroups, 0);
+  const summaryOut = flow.node('link:summary', 'link out', { name: 'dispatch summary to dashboard', mode: 'link', links: [] }, { col: 5.5, row: 7 });
+  const offersOut = flow.node('link:offers', 'link out', { name: 'surplus offers to the market', mode: 'link', links: [] }, { col: 5.5, row: 8 });
+  flow.wire(dispatch, summaryOut, 1);
+  flow.wire(dispatch, offersOut, 2);
+
   const access = minerAccess(flow);
   const containers: FlowNode[] = [];
   const telemetryLinks: FlowNode[] = [];
   for (let c = 1; c <= CONTAINERS; c++) {
     const row = 3 + (c - 1) * 2;
-    const node = containerMinerNode(flow, c, access, { col: 6, row });
-    const out = flow.node(`link:telemetry:${c}`, 'link out', { name: `container ${c} telemetry`, mode: 'link' }, { col: 6.75, row });
+    const node = containerMinerNode(flow, c, access, { col: 6.5, row });
+    const out = flow.node(`link:telemetry:${c}`, 'link out', { name: `container ${c} telemetry`, mode: 'link' }, { col: 7.25, row });
+    flow.wire(toGroups, node, c - 1);
     flow.wire(node, out);
+    flow.link(out, telemetry);
     containers.push(node);
     telemetryLinks.push(out);
   }
-  const telemetry = flow.node('link:telemetry', 'link in', { name: 'miner telemetry' }, { col: 4, row: 9 });
-  for (const link of telemetryLinks) flow.link(link, telemetry);
-  const publishTelemetry = publish(flow, 'mqtt:telemetry', 'publish miner telemetry', { col: 4.5, row: 10 });
+  const publishTelemetry = publish(flow, 'mqtt:telemetry', 'publish miner telemetry', { col: 4.25, row: 11 });
   flow.wire(telemetry, publishTelemetry);
-  flow.group('group:control', 'Balance, dispatch and miners', [readings, publishReadings, balance, publishBalance, ...containers, ...telemetryLinks, telemetry, publishTelemetry]);
+  flow.group('group:control', 'Balance, dispatch and miners', [
+    readings,
+    publishReadings,
+    balance,
+    publishBalance,
+    gensets,
+    settings,
+    bestBid,
+    telemetry,
+    dispatch,
+    toGroups,
+    summaryOut,
+    offersOut,
+    ...containers,
+    ...telemetryLinks,
+    publishTelemetry,
+  ]);
 
-  const operations = operationsGroup(flow, [...meters, balance, ...containers], { col: 0, row: 14 });
-  return { flow, operations };
+  const operations = operationsGroup(flow, [...meters, balance, dispatch, ...containers], { col: 0, row: 14 });
+  return { flow, operations, settings, bestBid, summaryOut, offersOut };
 }

@@ -73,6 +73,25 @@ describe('the reference microgrid end to end (npm start, speed-up 4)', function 
     assert.ok(near(balance.busVoltageV, truth.bus.voltageV, 0.01), `bus voltage ${balance.busVoltageV} against the plant's ${truth.bus.voltageV}`);
   });
 
+  it('has the miners take the surplus: they draw what the gas can carry beyond the firm load, and no more', async () => {
+    // Dispatch adds load after its enable delay, at its ramp, waking miners (1-2 minutes each): a few plant minutes.
+    const spare = (t: any) => t.bus.availableW - (t.bus.demandW - t.bus.minerW);
+    let truth: any;
+    const deadline = Date.now() + wallMs(15);
+    for (;;) {
+      truth = await grid.truth();
+      const gap = spare(truth) - truth.bus.minerW;
+      if ((gap >= 0 && gap <= 120_000) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const gap = spare(truth) - truth.bus.minerW;
+    assert.ok(gap >= 0 && gap <= 120_000, `the miners draw ${Math.round(truth.bus.minerW / 1000)} kW of the ${Math.round(spare(truth) / 1000)} kW the gas carries beyond the firm load`);
+    const gensets = Object.values(truth.devicesByName).filter((d: any) => d.role === 'genset') as any[];
+    assert.deepEqual(gensets.map((g) => g.tripCount), gensets.map(() => 0), 'no genset tripped');
+    const utilisation = truth.gas.burnedScf / truth.gas.suppliedScf;
+    console.log(`      miners ${Math.round(truth.bus.minerW / 1000)} kW of ${Math.round(spare(truth) / 1000)} kW spare at ${truth.simTime}; gas used ${(utilisation * 100).toFixed(1)}% since the start`);
+  });
+
   it('trades: the prosumers buy from the operator on the market', async () => {
     // prosumer-1 (a camp) and prosumer-2 (pumps) draw at any hour; the others may export at midday, and then do not buy.
     await mqtt.until(() => ['prosumer-1', 'prosumer-2'].every((b) => trades().some((t) => t.buyer === b)), 'trades of prosumer-1 and prosumer-2', wallMs(12));

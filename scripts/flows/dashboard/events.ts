@@ -29,7 +29,7 @@ statuses[source.id] = {
     type: source.type,
     colour: msg.status.fill || '',
     status: msg.status.text || '',
-    ts: new Date().toISOString()
+    ts: new Date().toISOString().slice(11, 19)
 };
 context.set('statuses', statuses);
 const rows = Object.keys(statuses).map((id) => statuses[id]).sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));

@@ -53,10 +53,11 @@ const rows = ids.map((id) => {
         sats: Math.floor(m.sats).toLocaleString('en-US')
     };
 });
-const series = [];
+// The bar chart, whole: target and actual of each group.
+const bars = [];
 Object.keys(perGroup).sort().forEach((name) => {
-    series.push({ topic: 'target', group: name, payload: kw(perGroup[name].targetW) });
-    series.push({ topic: 'actual', group: name, payload: kw(perGroup[name].powerW) });
+    bars.push({ series: 'target', x: name, y: kw(perGroup[name].targetW) });
+    bars.push({ series: 'actual', x: name, y: kw(perGroup[name].powerW) });
 });
 const surplus = fleet.balance
     ? [
@@ -67,7 +68,7 @@ const surplus = fleet.balance
     : null;
 const hashing = states.hashing || 0;
 return [
-    series,
+    { payload: bars },
     surplus,
     { payload: rows },
     { payload: (hashrateThs / 1000).toFixed(2) + ' PH/s' },

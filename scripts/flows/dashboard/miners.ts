@@ -39,7 +39,7 @@ export function minersPage(file: string, order: number): DashboardPage {
 
   const col = 4.25;
   const widgets = [
-    chart(flow, 'w:groups', { group: groups, order: 1, width: 6, height: 6, label: 'Target and actual per group', yLabel: 'kW', ymin: 0, chartType: 'bar', categoryProperty: 'group', colors: ['#3a7bd5', '#e07b39'] }, { col, row: 2.5 }),
+    chart(flow, 'w:groups', { group: groups, order: 1, width: 6, height: 6, label: 'Target and actual per group', yLabel: 'kW', ymin: 0, bars: true, colors: ['#3a7bd5', '#e07b39'] }, { col, row: 2.5 }),
     chart(flow, 'w:surplus', { group: surplus, order: 1, width: 6, height: 6, label: 'What the miners may take and draw', yLabel: 'kW', ymin: 0, colors: ['#2ca02c', '#e07b39', '#3a7bd5'] }, { col, row: 3.5 }),
     table(
       flow,

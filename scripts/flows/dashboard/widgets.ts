@@ -77,16 +77,19 @@ export interface ChartOptions extends Common {
   ymax?: number;
   /** minutes of history shown */
   minutes?: number;
-  chartType?: 'line' | 'bar';
-  /** a bar chart of categories: the msg property that names a message's category (msg.topic names its series) */
-  categoryProperty?: string;
+
+  /**
+   * A bar chart of categories, drawn anew from each message: its payload is the whole chart, an array of
+   * {series, x, y} (x the category, y the bar's height).
+   */
+  bars?: boolean;
   colors?: string[];
 }
 
 const SERIES_COLORS = ['#e07b39', '#3a7bd5', '#2ca02c', '#9467bd', '#d62728', '#8c564b', '#17becf', '#7f7f7f', '#bcbd22'];
 
 export function chart(flow: Flow, key: string, o: ChartOptions, at: Place): FlowNode {
-  const category = o.categoryProperty !== undefined;
+  const category = o.bars === true;
   return flow.node(
     key,
     'ui-chart',
@@ -95,20 +98,20 @@ export function chart(flow: Flow, key: string, o: ChartOptions, at: Place): Flow
       name: '',
       label: o.label,
       order: o.order,
-      chartType: o.chartType ?? 'line',
-      category: 'topic',
-      categoryType: 'msg',
+      chartType: category ? 'bar' : 'line',
+      category: category ? 'series' : 'topic',
+      categoryType: category ? 'property' : 'msg',
       xAxisLabel: '',
-      xAxisProperty: o.categoryProperty ?? '',
-      xAxisPropertyType: category ? 'msg' : 'timestamp',
+      xAxisProperty: category ? 'x' : '',
+      xAxisPropertyType: category ? 'property' : 'timestamp',
       xAxisType: category ? 'category' : 'time',
       xAxisFormat: '',
       xAxisFormatType: 'auto',
       xmin: '',
       xmax: '',
       yAxisLabel: o.yLabel,
-      yAxisProperty: 'payload',
-      yAxisPropertyType: 'msg',
+      yAxisProperty: category ? 'y' : 'payload',
+      yAxisPropertyType: category ? 'property' : 'msg',
       ymin: o.ymin === undefined ? '' : String(o.ymin),
       ymax: o.ymax === undefined ? '' : String(o.ymax),
       bins: 10,
@@ -330,6 +333,35 @@ export function toggle(flow: Flow, key: string, o: Common & { label: string; top
       offvalueType: 'bool',
       officon: '',
       offcolor: '',
+    },
+    at,
+    { label: o.label },
+  );
+}
+
+export function dropdown(flow: Flow, key: string, o: Common & { label: string; topic: string; options: string[] }, at: Place): FlowNode {
+  return flow.node(
+    key,
+    'ui-dropdown',
+    {
+      group: o.group.id,
+      name: '',
+      label: o.label,
+      tooltip: '',
+      order: o.order,
+      width: String(o.width ?? 0),
+      height: String(o.height ?? 0),
+      passthru: false,
+      multiple: false,
+      chips: false,
+      clearable: false,
+      options: o.options.map((v) => ({ label: v, value: v, type: 'str' })),
+      payload: '',
+      topic: o.topic,
+      topicType: 'str',
+      className: '',
+      typeIsComboBox: true,
+      msgTrigger: 'onChange',
     },
     at,
     { label: o.label },
