@@ -9,6 +9,7 @@
 //   <prefix>/<site>/meters/<meterId>
 //   <prefix>/<site>/balance
 //   <prefix>/<site>/miners/<minerId>/telemetry
+//   <prefix>/<site>/miners/<minerId>/target       PowerTarget from dispatch
 // Ids are checked against the contracts' id pattern, so no '/', '+' or '#' can split or widen a topic.
 
 import { ID_PATTERN } from './schemas/kit';
@@ -24,7 +25,8 @@ export type ParsedTopic =
   | { kind: 'receipts'; market: string; participant: string }
   | { kind: 'meter'; site: string; meterId: string }
   | { kind: 'balance'; site: string }
-  | { kind: 'miner-telemetry'; site: string; minerId: string };
+  | { kind: 'miner-telemetry'; site: string; minerId: string }
+  | { kind: 'miner-target'; site: string; minerId: string };
 
 export class TopicError extends Error {
   readonly code = 'TOPIC_INVALID';
@@ -84,6 +86,10 @@ export class Topics {
     return `${this.prefix}/${level(site, 'site')}/miners/${level(minerId, 'miner id')}/telemetry`;
   }
 
+  minerTarget(site: string, minerId: string): string {
+    return `${this.prefix}/${level(site, 'site')}/miners/${level(minerId, 'miner id')}/target`;
+  }
+
   /** What a topic is, or undefined when it is not one of ours under this prefix. */
   parse(topic: string): ParsedTopic | undefined {
     if (!topic.startsWith(`${this.prefix}/`)) return undefined;
@@ -104,7 +110,10 @@ export class Topics {
         if (what === 'meters') return { kind: 'meter', site: scope, meterId: id };
         return undefined;
       case 4:
-        return what === 'miners' && tail === 'telemetry' ? { kind: 'miner-telemetry', site: scope, minerId: id } : undefined;
+        if (what !== 'miners') return undefined;
+        if (tail === 'telemetry') return { kind: 'miner-telemetry', site: scope, minerId: id };
+        if (tail === 'target') return { kind: 'miner-target', site: scope, minerId: id };
+        return undefined;
       default:
         return undefined;
     }

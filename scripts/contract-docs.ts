@@ -85,6 +85,7 @@ export function contractsMarkdown(): string {
     [t.meter('site', 'meterId'), 'MeterReading'],
     [t.balance('site'), 'SiteBalance'],
     [t.minerTelemetry('site', 'minerId'), 'MinerTelemetry'],
+    [t.minerTarget('site', 'minerId'), 'PowerTarget'],
   ];
   return [
     '# Message contracts',

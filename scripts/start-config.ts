@@ -13,8 +13,15 @@ export class StartConfigError extends Error {
 export const DEVELOPMENT_CREDENTIAL_SECRET = 'flaregrid-development-only-not-secret';
 
 export type MqttConfig = { kind: 'embedded'; port: number } | { kind: 'external'; url: string };
+/** A simulated participant's Lightning node cannot pay (its wallet is empty) from `fromMs` to `toMs` after the start, plant time. */
+export interface WalletOutage {
+  participant: string;
+  fromMs: number;
+  toMs: number;
+}
+
 export type PlantConfig =
-  | { kind: 'simulated'; modbusPort: number; truthPort: number; seed: number; speedup: number }
+  | { kind: 'simulated'; modbusPort: number; truthPort: number; seed: number; speedup: number; walletOutages: WalletOutage[] }
   | { kind: 'hardware'; modbusHost: string; modbusPort: number };
 
 export interface StartConfig {
@@ -49,6 +56,10 @@ Options (flag / environment variable, default):
   --truth-port <n>       FLAREGRID_SIM_TRUTH_PORT    5021        simulator ground-truth HTTP API
   --seed <n>             FLAREGRID_SIM_SEED          1           simulator random seed
   --speedup <x>          FLAREGRID_SIM_SPEEDUP       1           simulated seconds per wall-clock second
+  --wallet-outage <p@a-b> FLAREGRID_SIM_WALLET_OUTAGE (none)     participant p's Lightning node cannot pay from minute
+                                                                 a to minute b after the start (plant time), so its
+                                                                 seller's gate cuts it off until it pays; several
+                                                                 separated by commas, e.g. prosumer-2@20-26
   --no-sim               FLAREGRID_SIM=off                       no simulator: flows talk to real meters at
                          FLAREGRID_MODBUS_HOST and FLAREGRID_MODBUS_PORT (default 502)
   --user-dir <dir>       FLAREGRID_USER_DIR          .flaregrid  Node-RED user directory (flows, credentials)
@@ -61,7 +72,10 @@ Options (flag / environment variable, default):
                                 public development key is used, fit for the simulator only
 
 Flows see FLAREGRID_MQTT_URL, FLAREGRID_MQTT_HOST, FLAREGRID_MQTT_PORT, FLAREGRID_MODBUS_HOST,
-FLAREGRID_MODBUS_PORT and FLAREGRID_SIM_TRUTH_URL as \${...} environment variables.`;
+FLAREGRID_MODBUS_PORT and FLAREGRID_SIM_TRUTH_URL as \${...} environment variables; with the simulator also
+FLAREGRID_MINER_HOST, FLAREGRID_MINER_<n>_PORT, FLAREGRID_MINER_<n>_REST_PORT (miner n's addresses) and
+FLAREGRID_MARKET_REGISTRY_FILE (the simulated participants' keys for the matcher). Everything else about the
+site is in the global environment of flows/00-site.json.`;
 
 function port(value: string, source: string): number {
   const n = Number(value);
@@ -85,6 +99,20 @@ function seed(value: string, source: string): number {
     throw new StartConfigError(`${source} must be a whole number, not "${value}"`);
   }
   return n;
+}
+
+const OUTAGE = /^([A-Za-z0-9_.:-]{1,64})@(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/;
+
+function walletOutages(value: string, source: string): WalletOutage[] {
+  return value.split(',').map((part) => {
+    const match = OUTAGE.exec(part.trim());
+    const fromMin = Number(match?.[2]);
+    const toMin = Number(match?.[3]);
+    if (!match || !(toMin > fromMin)) {
+      throw new StartConfigError(`${source} must be <participant>@<from minute>-<to minute> (to after from), e.g. prosumer-2@20-26, not "${part}"`);
+    }
+    return { participant: match[1], fromMs: fromMin * 60_000, toMs: toMin * 60_000 };
+  });
 }
 
 function simEnabled(value: string | undefined): boolean {
@@ -127,6 +155,7 @@ export function parseStartConfig(argv: readonly string[], env: Env): StartConfig
         'truth-port': { type: 'string' },
         seed: { type: 'string' },
         speedup: { type: 'string' },
+        'wallet-outage': { type: 'string' },
         sim: { type: 'boolean' },
         'user-dir': { type: 'string' },
         'flows-dir': { type: 'string' },
@@ -168,6 +197,7 @@ export function parseStartConfig(argv: readonly string[], env: Env): StartConfig
       truthPort: read('truth-port', 'FLAREGRID_SIM_TRUTH_PORT', 5021, port),
       seed: read('seed', 'FLAREGRID_SIM_SEED', 1, seed),
       speedup: read('speedup', 'FLAREGRID_SIM_SPEEDUP', 1, positiveNumber),
+      walletOutages: read('wallet-outage', 'FLAREGRID_SIM_WALLET_OUTAGE', [], walletOutages),
     };
   } else {
     const modbusHost = env.FLAREGRID_MODBUS_HOST?.trim();

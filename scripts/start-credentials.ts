@@ -20,6 +20,14 @@ function encryptCredentials(secret: string, credentials: Record<string, unknown>
   return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
 }
 
+/** Writes `credentials` (by node id) as the credentials file, replacing what was there (the reference flows' own). */
+export function writeCredentialFile(userDir: string, flowFile: string, secret: string, credentials: Record<string, unknown>): string {
+  const path = join(userDir, credentialFileName(flowFile));
+  mkdirSync(userDir, { recursive: true });
+  writeFileSync(path, `${JSON.stringify(encryptCredentials(secret, credentials))}\n`);
+  return path;
+}
+
 /**
  * Writes an empty credentials file when there is none; an existing one (credentials the engineer entered) is
  * never touched.

@@ -103,3 +103,15 @@ export function writeFlowFile(userDir: string, flowFile: string, flows: readonly
   writeFileSync(path, `${JSON.stringify(flows, null, 2)}\n`);
   return backups.length > 0 ? { action: 'reset', backups } : { action: 'deployed' };
 }
+
+/** The flows Node-RED will run from `userDir`: its flow file (an empty list when it holds none yet, or no array). */
+export function deployedFlows(userDir: string, flowFile: string): FlowNode[] {
+  const path = join(userDir, flowFile);
+  if (!existsSync(path)) return [];
+  try {
+    const nodes = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return Array.isArray(nodes) ? (nodes as FlowNode[]) : [];
+  } catch {
+    return [];
+  }
+}

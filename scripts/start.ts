@@ -13,13 +13,18 @@ import {
   type PortClaim,
   type StartConfig,
 } from './start-config';
-import { FlowFileError, dashboardPath, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
-import { ensureCredentialFile } from './start-credentials';
+import { FlowFileError, dashboardPath, deployedFlows, mergeFlowFiles, readFlowDir, writeFlowFile } from './start-flows';
+import { ensureCredentialFile, writeCredentialFile } from './start-credentials';
+import { referenceCredentials } from './flows/credentials';
+import { lightningEnv, scheduleWalletOutages, startSiteLightning } from './start-lightning';
+import type { LightningNetwork } from '../sim/lnd';
 import { PortInUseError, assertPortsFree } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
 import { ScaledClock, wallClock, type Clock } from '../lib/clock';
-import { fleetOf, startPlant, type RunningPlant } from '../sim';
+import { startPlant, type RunningPlant } from '../sim';
+import { simulatedSiteFleet } from './site-fleet';
+import { prepareSiteParticipants, startSiteParticipants } from './start-participants';
 
 const packageRoot = resolve(__dirname, '..', '..');
 const FLOW_FILE = 'flows.json';
@@ -63,6 +68,15 @@ function simulatorClaim(err: unknown, claims: readonly PortClaim[]): PortClaim |
   );
 }
 
+/** "180 simulated: 88 LuxOS, 88 Braiins OS, 4 stock Antminer (FLAREGRID_MINER_<n>_PORT)" */
+function minerSummary(miners: readonly { dialect: string }[]): string {
+  const names: Record<string, string> = { luxos: 'LuxOS', braiins: 'Braiins OS', bmminer: 'stock Antminer' };
+  const counts = new Map<string, number>();
+  for (const m of miners) counts.set(m.dialect, (counts.get(m.dialect) ?? 0) + 1);
+  const parts = [...counts].map(([dialect, count]) => `${count} ${names[dialect] ?? dialect}`);
+  return `${miners.length} simulated: ${parts.join(', ')} (ports in FLAREGRID_MINER_<n>_PORT)`;
+}
+
 async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   const userDir = resolve(config.userDir ?? join(packageRoot, '.flaregrid'));
   const flows = mergeFlowFiles(readFlowDir(resolve(config.flowsDir ?? join(packageRoot, 'flows'))));
@@ -83,8 +97,8 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
     const { modbusPort, truthPort, seed, speedup } = config.plant;
     if (speedup !== 1) clock = new ScaledClock({ speedup });
     try {
-      // Three simulated miners (LuxOS, Braiins OS, stock Antminer) in the first container, on free ports.
-      const fleet = { miners: fleetOf(3) };
+      // The reference site's 180 miners in four containers (scripts/site-fleet.ts), on free ports.
+      const fleet = { miners: simulatedSiteFleet() };
       const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, clock, realtime: true, fleet });
       simulator = plant;
       await lifecycle.add('plant simulator', () => plant.stop());
@@ -97,8 +111,33 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   // Node-RED resolves `${...}` in flows from process.env when it starts the nodes.
   Object.assign(process.env, flowEnv(config, simulator));
   if (simulator?.fleet) Object.assign(process.env, minerFleetEnv(config.host, simulator.fleet.miners));
+  // One Lightning node per participant; its socket and pubkey reach the flows through the environment.
+  let lightning: LightningNetwork | undefined;
+  if (simulator && !lifecycle.stopping) {
+    const network = await startSiteLightning(userDir, config.host, clock);
+    lightning = network;
+    await lifecycle.add('Lightning network', () => network.stop());
+    Object.assign(process.env, lightningEnv(network));
+    if (config.plant.kind === 'simulated' && config.plant.walletOutages.length > 0) {
+      const unknown = config.plant.walletOutages.filter((o) => !network.nodes.some((n) => n.alias === o.participant));
+      if (unknown.length > 0) {
+        throw new StartConfigError(`--wallet-outage names ${unknown.map((o) => o.participant).join(', ')}, not one of ${network.nodes.map((n) => n.alias).join(', ')}`);
+      }
+      const cancel = scheduleWalletOutages(network, config.plant.walletOutages, clock);
+      await lifecycle.add('wallet outages', async () => cancel());
+    }
+  }
   const outcome = writeFlowFile(userDir, FLOW_FILE, flows, { reset: config.reset });
-  ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
+  // The simulated prosumers' market keys are made for this run; the matcher reads their registry at start. They
+  // trade by the market rules of the flows Node-RED runs.
+  const participants = lightning
+    ? prepareSiteParticipants(userDir, deployedFlows(userDir, FLOW_FILE), Object.fromEntries(lightning.nodes.map((n) => [n.alias, n.pubkey])))
+    : undefined;
+  if (participants) process.env.FLAREGRID_MARKET_REGISTRY_FILE = participants.registryFile;
+  // With the reference flows, their Lightning nodes' certificates and macaroons and the operator's key; the
+  // credentials of flows the user deployed stay theirs.
+  if (lightning && outcome.action !== 'kept') writeCredentialFile(userDir, FLOW_FILE, config.credentialSecret, referenceCredentials(lightning));
+  else ensureCredentialFile(userDir, FLOW_FILE, config.credentialSecret);
   const flowFile = join(userDir, FLOW_FILE);
   if (outcome.action === 'deployed') console.log(`FlareGrid: deployed the reference flows into ${flowFile}`);
   if (outcome.action === 'kept') console.log(`FlareGrid: running your deployed flows (${flowFile}); npm start -- --reset deploys the reference flows again`);
@@ -112,6 +151,12 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   await lifecycle.add('Node-RED', () => red.stop());
   if (lifecycle.stopping) return;
 
+  if (participants && simulator && config.plant.kind === 'simulated') {
+    const trading = await startSiteParticipants(participants, { brokerUrl: process.env.FLAREGRID_MQTT_URL as string, clock, plant: simulator, seed: config.plant.seed });
+    await lifecycle.add('simulated participants', () => trading.stop());
+    if (lifecycle.stopping) return;
+  }
+
   const base = `http://${urlHost(config.host)}:${config.editorPort}`;
   const dashboard = dashboardPath(flows);
   const mqtt = process.env.FLAREGRID_MQTT_URL as string;
@@ -120,8 +165,9 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   console.log(`FlareGrid MQTT:      ${mqtt}${config.mqtt.kind === 'embedded' ? ' (embedded broker)' : ''}`);
   if (simulator) {
     console.log(`FlareGrid plant:     simulated, Modbus TCP ${config.host}:${simulator.modbusPort}, truth ${simulator.truthUrl}`);
-    const miners = simulator.fleet?.miners ?? [];
-    console.log(`FlareGrid miners:    ${miners.map((m) => `${m.id} ${m.dialect} ${m.apiPort}${m.restPort ? `/${m.restPort}` : ''}`).join(', ')}`);
+    console.log(`FlareGrid miners:    ${minerSummary(simulator.fleet?.miners ?? [])}`);
+    if (lightning) console.log(`FlareGrid Lightning: ${lightning.nodes.map((n) => `${n.alias} ${n.socket}`).join(', ')}`);
+    if (participants) console.log(`FlareGrid market:    ${participants.specs.length} simulated participants (${participants.specs.map((p) => p.id).join(', ')}), registry ${participants.registryFile}`);
   } else {
     console.log(`FlareGrid plant:     Modbus TCP ${process.env.FLAREGRID_MODBUS_HOST}:${process.env.FLAREGRID_MODBUS_PORT}`);
   }

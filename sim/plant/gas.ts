@@ -9,6 +9,7 @@ import {
   DIURNAL_MIN_HOUR,
   GAS_EVENTS,
 } from './constants';
+import { SimError } from '../errors';
 import { Prng } from './prng';
 
 export type GasEventKind = 'slug' | 'dip' | 'shut-in' | 'step';
@@ -30,6 +31,12 @@ export interface GasOptions {
   noiseTauMs?: number;
   /** Draw slugs, dips and shut-ins at random at the rates of constants GAS_EVENTS. */
   randomEvents?: boolean;
+  /**
+   * Line pack between the wellhead and the engines' intake, as the time constant of the intake flow's lag behind
+   * the wellhead flow, ms (about 60 s at mean flow on the site of docs/dispatch.md). 0, the default, is no pipe: the intake follows
+   * the wellhead in the same step.
+   */
+  linePackMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -43,7 +50,12 @@ export class GasSupply {
   private readonly randomEvents: boolean;
   private noise = 0;
   private events: GasEvent[] = [];
+  private readonly linePackMs: number;
+  private started = false;
+  /** Wellhead flow, Mcf/d. */
   flowMcfd = 0;
+  /** Flow reaching the engines' intake (and the flare beside it), Mcf/d: the wellhead flow through the line pack. */
+  intakeFlowMcfd = 0;
 
   constructor(
     options: GasOptions,
@@ -55,6 +67,8 @@ export class GasSupply {
     this.noiseSigma = options.noiseSigma ?? DEFAULT_NOISE_SIGMA;
     this.noiseTauMs = options.noiseTauMs ?? DEFAULT_NOISE_TAU_MS;
     this.randomEvents = options.randomEvents ?? true;
+    this.linePackMs = options.linePackMs ?? 0;
+    if (!(this.linePackMs >= 0)) throw new SimError('ERR_OPTION', `linePackMs must be 0 or more, got ${this.linePackMs}`);
   }
 
   inject(event: GasEvent): void {
@@ -83,11 +97,20 @@ export class GasSupply {
     let factor = diurnal * (1 + this.noise);
     for (const event of this.activeEvents(nowMs)) factor *= event.factor;
     this.flowMcfd = Math.max(0, this.meanFlowMcfd * factor);
+    // The packed pipe is a first-order lag, solved exactly per step; it starts full, at the first flow.
+    const lag = this.started && this.linePackMs > 0 ? Math.exp(-dtMs / this.linePackMs) : 0;
+    this.intakeFlowMcfd = lag * this.intakeFlowMcfd + (1 - lag) * this.flowMcfd;
+    this.started = true;
   }
 
   /** Energy rate of the gas supply, W (fuel power at the configured heating value). */
   fuelPowerW(): number {
     return fuelPowerW(this.flowMcfd, this.heatingValueBtuPerScf);
+  }
+
+  /** Energy rate of the gas at the engines' intake, W. */
+  intakeFuelPowerW(): number {
+    return fuelPowerW(this.intakeFlowMcfd, this.heatingValueBtuPerScf);
   }
 
   private drawEvents(nowMs: number, dtMs: number): void {

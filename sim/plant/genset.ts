@@ -58,7 +58,10 @@ export class Genset {
   fuelScfPerMin = 0;
   tripCount = 0;
   belowSoftMinMs = 0;
+  /** Consecutive time below the hard minimum (the trip timer). */
   belowHardMinMs = 0;
+  /** Total time online below the hard minimum since start, ms. */
+  belowHardMinTotalMs = 0;
   private shortfallMs = 0;
   private overloadMs = 0;
   private stateMs = 0;
@@ -163,6 +166,7 @@ export class Genset {
     const btuPerHour = (this.outputW / 1000) * this.heatRateAt(this.outputW / this.ratedPowerW);
     this.fuelScfPerMin = btuPerHour / heatingValueBtuPerScf / 60;
     if (this.online && this.outputW < SOFT_MIN_LOAD_FRACTION * this.ratedPowerW) this.belowSoftMinMs += dtMs;
+    if (this.online && this.outputW < HARD_MIN_LOAD_FRACTION * this.ratedPowerW) this.belowHardMinTotalMs += dtMs;
     return this.fuelScfPerMin * (dtMs / 60_000);
   }
 

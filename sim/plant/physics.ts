@@ -144,6 +144,14 @@ export class PlantPhysics {
     this.advance(Math.max(0, nowMs - this.nowMs - this.pendingMs));
   }
 
+  /**
+   * Places the gensets at today's demand at once, as the constructor does: a run that sets its miners before the
+   * first step starts in steady state rather than with a step of the whole miner load.
+   */
+  prime(): void {
+    this.solve(0, true);
+  }
+
   setMinerSlotPowerW(slotId: number, powerW: number): void {
     this.miners.set(slotId, powerW);
   }
@@ -175,7 +183,7 @@ export class PlantPhysics {
     const exportsUsedW = Math.min(exportsW, drawsW);
     const netDemandW = drawsW - exportsUsedW;
 
-    const fuelBtuH = fuelBtuPerHour(this.gas.flowMcfd, this.gas.heatingValueBtuPerScf);
+    const fuelBtuH = fuelBtuPerHour(this.gas.intakeFlowMcfd, this.gas.heatingValueBtuPerScf);
     let online = this.gensets.filter((g) => g.online);
     let ratingW = sum(online, (g) => g.ratedPowerW);
     for (const g of this.gensets) g.setFuelShare(ratingW > 0 ? (fuelBtuH * g.ratedPowerW) / ratingW : 0);
@@ -201,7 +209,7 @@ export class PlantPhysics {
       const outW = capacityW > 0 && g.online ? (deliveredW * g.setpointW) / capacityW : 0;
       burnedScf += g.deliver(outW, dtMs, this.gas.heatingValueBtuPerScf);
     }
-    this.ledger.book((this.gas.flowMcfd * 1000 * dtMs) / 86_400_000, burnedScf);
+    this.ledger.book((this.gas.intakeFlowMcfd * 1000 * dtMs) / 86_400_000, burnedScf);
 
     this.prosumers.forEach((p, i) => {
       const net = p.netW > 0 ? p.netW * served : p.netW * exportScale;

@@ -40,6 +40,7 @@ export function buildTruth(physics: PlantPhysics, devices: readonly DeviceListin
     seed,
     gas: {
       flowMcfd: gas.flowMcfd,
+      intakeFlowMcfd: gas.intakeFlowMcfd,
       meanFlowMcfd: gas.meanFlowMcfd,
       heatingValueBtuPerScf: gas.heatingValueBtuPerScf,
       fuelPowerW: gas.fuelPowerW(),
@@ -89,6 +90,7 @@ function deviceValues(physics: PlantPhysics, device: DeviceListing): Record<stri
       energyForwardExactWh: g.energyForward.exactWh,
       tripCount: g.tripCount,
       belowSoftMinSeconds: g.belowSoftMinMs / 1000,
+      belowHardMinSeconds: g.belowHardMinTotalMs / 1000,
     };
   }
   const meter =

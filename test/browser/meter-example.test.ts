@@ -3,12 +3,19 @@
 // against the running simulator, and the editor loaded again while it runs, without an error in the page.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startPlant, type RunningPlant } from '../../sim';
 import { openEditor, type Editor } from '../support/browser';
 
 const EXAMPLE = ['@flaregrid/node-red-microgrid', 'flaregrid-meter', "Read the simulator's meters"];
-const READING_DEBUG_IDS = ['c0a1e5f0c0ffee30', 'c0a1e5f0c0ffee31', 'c0a1e5f0c0ffee32', 'c0a1e5f0c0ffee33'];
+const EXAMPLE_FILE = join(__dirname, '..', '..', '..', 'examples', 'flaregrid-meter', "Read the simulator's meters.json");
+// The debug node of each meter, in the example's order: genset-1, bus-main, prosumer-1, miners.
+const READING_DEBUG_IDS = ['genset-1', 'bus-main', 'prosumer-1', 'miners'].map((meterId) => {
+  const nodes = JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8')) as { id: string; type: string; name?: string }[];
+  return nodes.find((n) => n.type === 'debug' && n.name === `${meterId} reading`)!.id;
+});
 // Long enough for several polls of the example's four meters to reach the page before its flows do.
 const SLOW_FLOWS_MS = 2500;
 

@@ -29,6 +29,7 @@ describe('nrlint over the shipped flows', () => {
     const examples = files.filter((f) => f.includes(`${join(ROOT, 'examples')}`)).map((f) => relative(ROOT, f));
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-meter/')), examples.join(', '));
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-balance/')), examples.join(', '));
+    assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-dispatch/')), examples.join(', '));
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-miner/')), examples.join(', '));
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-pay-stream/')), examples.join(', '));
     assert.ok(examples.some((f) => f.startsWith('examples/flaregrid-pay-gate/')), examples.join(', '));

@@ -28,7 +28,7 @@ describe('npm start configuration', () => {
       reset: false,
       editorPort: 1880,
       mqtt: { kind: 'embedded', port: 1883 },
-      plant: { kind: 'simulated', modbusPort: 5020, truthPort: 5021, seed: 1, speedup: 1 },
+      plant: { kind: 'simulated', modbusPort: 5020, truthPort: 5021, seed: 1, speedup: 1, walletOutages: [] },
       credentialSecret: DEVELOPMENT_CREDENTIAL_SECRET,
       usesDevelopmentSecret: true,
     });
@@ -39,11 +39,20 @@ describe('npm start configuration', () => {
     const fromEnv = parseStartConfig([], env);
     assert.equal(fromEnv.editorPort, 1990);
     assert.deepEqual(fromEnv.mqtt, { kind: 'embedded', port: 1991 });
-    assert.deepEqual(fromEnv.plant, { kind: 'simulated', modbusPort: 1992, truthPort: 5021, seed: 1, speedup: 60 });
+    assert.deepEqual(fromEnv.plant, { kind: 'simulated', modbusPort: 1992, truthPort: 5021, seed: 1, speedup: 60, walletOutages: [] });
     const flagged = parseStartConfig(['--port', '2990', '--modbus-port=2992', '--seed', '7', '--host', '::1'], env);
     assert.equal(flagged.editorPort, 2990);
     assert.equal(flagged.host, '::1');
-    assert.deepEqual(flagged.plant, { kind: 'simulated', modbusPort: 2992, truthPort: 5021, seed: 7, speedup: 60 });
+    assert.deepEqual(flagged.plant, { kind: 'simulated', modbusPort: 2992, truthPort: 5021, seed: 7, speedup: 60, walletOutages: [] });
+  });
+
+  it('reads wallet outages of simulated participants, in plant minutes after the start, and refuses a bad one', () => {
+    const config = parseStartConfig(['--wallet-outage', 'prosumer-2@20-26,prosumer-4@1.5-3'], {});
+    assert.deepEqual(config.plant.kind === 'simulated' && config.plant.walletOutages, [
+      { participant: 'prosumer-2', fromMs: 1_200_000, toMs: 1_560_000 },
+      { participant: 'prosumer-4', fromMs: 90_000, toMs: 180_000 },
+    ]);
+    assert.throws(() => parseStartConfig([], { FLAREGRID_SIM_WALLET_OUTAGE: 'prosumer-2@26-20' }), /FLAREGRID_SIM_WALLET_OUTAGE must be <participant>@<from minute>-<to minute>/);
   });
 
   it('uses an external broker instead of the embedded one when FLAREGRID_MQTT_URL is set', () => {

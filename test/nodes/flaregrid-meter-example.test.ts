@@ -13,6 +13,7 @@ const NODES = [
   require('node-red-contrib-modbus/modbus/modbus-flex-getter'),
   require('@node-red/nodes/core/common/25-catch'),
   require('@node-red/nodes/core/common/90-comment'),
+  require('@node-red/nodes/core/common/60-link'),
 ];
 const EXAMPLE = join(__dirname, '..', '..', '..', 'examples', 'flaregrid-meter', "Read the simulator's meters.json");
 
