@@ -6,9 +6,8 @@ export type DispatchMode = 'follow' | 'fail-safe' | 'stopped';
 
 export interface HeldBalance {
   balance: SiteBalance;
+  /** on this dispatch's clock: freshness counts from arrival, never from the ts of another machine */
   arrivedMs: number;
-  /** when its meters were read, on this clock: the earlier of its ts and its arrival */
-  measuredAtMs: number;
 }
 
 export interface GensetState {

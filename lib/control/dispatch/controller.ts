@@ -111,8 +111,7 @@ export class DispatchController {
   onBalance(value: unknown, nowMs: number): SiteBalance {
     const balance = isSiteBalance.parse(value);
     if (balance.site !== this.site) throw new DispatchError('INPUT_INVALID', `SiteBalance is for site '${balance.site}'; this dispatch runs site '${this.site}'`);
-    const tsMs = Date.parse(balance.ts);
-    this.held = { balance, arrivedMs: nowMs, measuredAtMs: Math.min(tsMs, nowMs) };
+    this.held = { balance, arrivedMs: nowMs };
     this.recentAvailable = [...this.recentAvailable.slice(-(AVAILABLE_SAMPLES - 1)), { atMs: nowMs, availableW: balance.availableW }];
     return balance;
   }

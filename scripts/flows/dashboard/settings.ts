@@ -3,6 +3,7 @@
 // operator's asking price on the market. A change goes to the running dispatch (its msg overrides) or the
 // offer's price (global context) at once, without a redeploy; a value dispatch refuses comes back as a notice.
 import { NUMERIC_PARAMS, type NumericParamSpec } from '../../../lib/control/dispatch';
+import dispatchLocale from '../../../nodes/flaregrid-dispatch/locales/en-US/flaregrid-dispatch.json';
 import { Flow, note, type FlowNode } from '../kit';
 import { DISPATCH_OVERRIDES } from '../control-code';
 import { OPERATOR_ASK_KEY } from '../market';
@@ -11,7 +12,7 @@ import type { DashboardPage } from './plant';
 import { SETTINGS_SECTIONS, askCode, dispatchNowCode, lastRefusalCode, sectionStartCode } from './settings-code';
 import { dropdown, notification, numberInput, text, toggle, uiGroup, uiPage } from './widgets';
 
-const LABELS = (require('../../../nodes/flaregrid-dispatch/locales/en-US/flaregrid-dispatch.json') as { 'flaregrid-dispatch': { label: Record<string, string>; section: Record<string, string> } })['flaregrid-dispatch'];
+const LABELS: { label: Record<string, string>; section: Record<string, string> } = dispatchLocale['flaregrid-dispatch'];
 
 const ABOUT = note(
   '## Dashboard: Settings',

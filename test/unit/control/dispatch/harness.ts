@@ -4,7 +4,7 @@
 import { DispatchController, type DispatchDecision } from '../../../../lib/control/dispatch';
 import type { MinerTelemetry, SiteBalance } from '../../../../lib/schemas';
 
-export const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
+const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 
 export interface SimMiner {
   id: string;
