@@ -18,7 +18,7 @@ import { ensureCredentialFile, writeCredentialFile } from './start-credentials';
 import { referenceCredentials } from './flows/credentials';
 import { lightningEnv, scheduleWalletOutages, startSiteLightning } from './start-lightning';
 import type { LightningNetwork } from '../sim/lnd';
-import { PortInUseError, assertPortsFree } from './start-ports';
+import { PortInUseError, reservePorts } from './start-ports';
 import { startBroker } from './start-broker';
 import { startRed } from './start-red';
 import { ScaledClock, wallClock, type Clock } from '../lib/clock';
@@ -82,9 +82,11 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   const flows = mergeFlowFiles(readFlowDir(resolve(config.flowsDir ?? join(packageRoot, 'flows'))));
   const claims = portClaims(config);
   const claimFor = (flag: string): PortClaim => claims.find((c) => c.flag === flag) as PortClaim;
-  await assertPortsFree(config.host, claims);
+  const reserved = await reservePorts(config.host, claims);
+  await lifecycle.add('port reservations', () => reserved.releaseAll());
 
   if (config.mqtt.kind === 'embedded') {
+    await reserved.release('--mqtt-port');
     const broker = await startBroker(config.host, claimFor('--mqtt-port'));
     await lifecycle.add('MQTT broker', () => broker.stop());
   }
@@ -99,6 +101,8 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
     try {
       // The reference site's 180 miners in four containers (scripts/site-fleet.ts), on free ports.
       const fleet = { miners: simulatedSiteFleet() };
+      await reserved.release('--modbus-port');
+      await reserved.release('--truth-port');
       const plant = await startPlant({ host: config.host, modbusPort, truthPort, seed, clock, realtime: true, fleet });
       simulator = plant;
       await lifecycle.add('plant simulator', () => plant.stop());
@@ -147,6 +151,7 @@ async function run(config: StartConfig, lifecycle: Lifecycle): Promise<void> {
   }
   if (lifecycle.stopping) return;
 
+  await reserved.release('--port');
   const red = await startRed(redSettings(config, { packageRoot, userDir, clock }), config.host, claimFor('--port'));
   await lifecycle.add('Node-RED', () => red.stop());
   if (lifecycle.stopping) return;

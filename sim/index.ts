@@ -99,19 +99,7 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
   // they happen at the clock's now and not at the last driver tick.
   const sync = realtime ? () => physics.advanceTo(clock.nowMs()) : () => undefined;
   const listing = devices.map((d) => d.info);
-  // The miners run on the physics' time, caught up with the clock first: a command lands at a physics step
-  // the slot feed has not sampled yet, so a miner model never has to go back in time.
-  const fleet = options.fleet
-    ? await startMinerFleet({
-        ...options.fleet,
-        host: options.fleet.host ?? host,
-        slots: physics.miners,
-        now: () => {
-          sync();
-          return physics.nowMs;
-        },
-      })
-    : undefined;
+  let fleet: RunningFleet | undefined;
   const truth = (): PlantTruth => {
     sync();
     const plantTruth: PlantTruth = buildTruth(physics, listing, seed);
@@ -120,13 +108,27 @@ export async function startPlant(options: PlantOptions = {}): Promise<RunningPla
     return plantTruth;
   };
 
+  // The ports asked for are bound before the miners take theirs from the OS, which could otherwise pick one of them.
   let truthServer: Server | undefined;
   try {
     truthServer = await startTruthServer(host, options.truthPort ?? 0, truth);
     await gateway.start(options.modbusPort ?? 0);
+    // The miners run on the physics' time, caught up with the clock first: a command lands at a physics step
+    // the slot feed has not sampled yet, so a miner model never has to go back in time.
+    fleet = options.fleet
+      ? await startMinerFleet({
+          ...options.fleet,
+          host: options.fleet.host ?? host,
+          slots: physics.miners,
+          now: () => {
+            sync();
+            return physics.nowMs;
+          },
+        })
+      : undefined;
   } catch (err) {
     if (truthServer) await closeServer(truthServer);
-    await fleet?.stop();
+    await gateway.stop();
     throw err;
   }
   const truthServerStarted = truthServer;
