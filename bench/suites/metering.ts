@@ -36,6 +36,7 @@ function benchFlow(): object[] {
     id: `bench-meter-${i}`,
     type: 'flaregrid-meter',
     z: tab.id,
+    site: 'bench',
     meterId: `prosumer-${i}`,
     role: 'prosumer',
     profile: 'flaregrid-pm1',
