@@ -29,6 +29,16 @@ function debug(flow: Flow, key: string, name: string, at: { col: number; row: nu
   );
 }
 
+/**
+ * The comment that explains an example dropped onto the user's tab: its first node, above every group and in
+ * none. The editor hangs such an import on the pointer at a point between its first node and the top left corner
+ * of all it holds (that corner when the pointer was never over the workspace or last left it near an edge), and
+ * a click that lands on a group there ends the drag without marking the flows changed: Deploy stays off.
+ */
+function droppedExampleNote(flow: Flow, name: string, info: string): FlowNode {
+  return flow.node('about', 'comment', { name, info }, { col: 0, row: 0 });
+}
+
 function catchNode(flow: Flow, key: string, name: string, scope: FlowNode[] | null, at: { col: number; row: number }): FlowNode {
   return flow.node(key, 'catch', { name, scope: scope === null ? null : scope.map((n) => n.id), uncaught: false }, at);
 }
@@ -92,8 +102,7 @@ export function exampleModbusClient(flow: Flow): FlowNode {
 export function meterExample(): Example {
   const path = "examples/flaregrid-meter/Read the simulator's meters.json";
   const flow = new Flow(path, { label: 'Meters', info: '' });
-  const about = flow.node('about', 'comment', { name: "Read the simulator's meters (start it with npm start)", info: METER_ABOUT }, { col: 0, row: 0 });
-  flow.group('group:about', 'About this example', [about]);
+  droppedExampleNote(flow, "Read the simulator's meters (start it with npm start)", METER_ABOUT);
   const client = exampleModbusClient(flow);
   const polls = flow.node('link:polls', 'link in', { name: 'Modbus polls' }, { col: 0, row: (3.5 * 4) / 3 });
   const getter = flexGetter(flow, 'getter', { col: 0.25, row: (3.5 * 4) / 3 }, client.id);
@@ -234,8 +243,7 @@ function button(flow: Flow, key: string, name: string, payload: string, at: { co
 export function minerExample(): Example {
   const path = "examples/flaregrid-miner/Drive the simulator's miners.json";
   const flow = new Flow(path, { label: 'Miners', info: '' });
-  const about = flow.node('about', 'comment', { name: "Drive the simulator's miners (start it with npm start)", info: MINER_ABOUT }, { col: 0, row: 0 });
-  flow.group('group:about', 'About this example', [about]);
+  droppedExampleNote(flow, "Drive the simulator's miners (start it with npm start)", MINER_ABOUT);
   const targets = BUTTONS.map((b, i) => button(flow, `inject:${i}`, b.name, b.payload, { col: 0, row: 2 + i * (2 / 3) }));
   const stamp = flow.node(
     'stamp',

@@ -1,6 +1,7 @@
 // The shipped flows (flows/ and examples/) as an integrator reads them: in step with scripts/flows/, laid out
-// left to right in groups without overlaps, a comment on every tab, no secret, no dashboard node in a control
-// flow, and every ${...} one the site settings or npm start define.
+// left to right in groups without overlaps (an example dropped onto the user's tab has its comment above them),
+// a comment on every tab, no secret, no dashboard node in a control flow, and every ${...} one the site settings
+// or npm start define.
 
 import assert from 'node:assert/strict';
 import { shippedFlows, type ShippedFlow } from '../../scripts/flows';
@@ -39,10 +40,25 @@ describe('the shipped flows', () => {
         }
       });
 
+      // An example without a tab is dropped onto the user's tab, hung on the pointer by its first node.
+      const dropped = file.path.startsWith('examples/') && tabs.length === 0;
+
+      if (dropped) {
+        it('starts with its comment, above every group and in none, so that the click that drops it lands off a group', () => {
+          const tab = file.tabs[0];
+          const first = tab.nodes().filter(onTab)[0];
+          assert.equal(first.type, 'comment');
+          assert.equal(first.g, undefined, 'the comment is in no group');
+          for (const g of tab.nodes().filter((n) => n.type === 'group')) {
+            assert.ok(g.y! > nodeBox(first).bottom, `group ${String(g.name)} starts below the comment`);
+          }
+        });
+      }
+
       it('puts every node in a group, and no group or node over another', () => {
         for (const tab of file.tabs) {
           const drawn = tab.nodes().filter(onTab);
-          for (const n of drawn) assert.ok(n.g, `${label(n)} is in a group`);
+          for (const n of drawn) assert.ok(n.g || (dropped && n === drawn[0]), `${label(n)} is in a group`);
           drawn.forEach((a, i) => {
             for (const b of drawn.slice(i + 1)) assert.ok(!overlaps(nodeBox(a), nodeBox(b)), `${label(a)} and ${label(b)} overlap`);
           });
