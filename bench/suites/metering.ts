@@ -26,7 +26,11 @@ interface RuntimeNodeHandle {
   receive(msg: object): void;
 }
 interface RedRuntime {
-  hooks: { add(name: string, hook: (event: { destination: { id: string } }) => void): void; remove(name: string): void };
+  hooks: {
+    add(name: `onReceive.${string}`, hook: (event: { destination: { id: string } }) => void): void;
+    add(name: `onSend.${string}`, hook: (events: { source: { id: string }; msg: { payload?: unknown } }[]) => void): void;
+    remove(name: string): void;
+  };
   nodes: { getNode(id: string): RuntimeNodeHandle | null };
 }
 
@@ -66,9 +70,11 @@ function benchFlow(): object[] {
     expectedMeters: '',
     x: 450,
     y: 60,
-    wires: [[]],
+    wires: [['bench-sink']],
   };
-  return [tab, ...meters, balance];
+  // The balance's output goes somewhere, so that the bench can see what it made of the readings.
+  const sink = { id: 'bench-sink', type: 'junction', z: tab.id, x: 600, y: 60, wires: [] };
+  return [tab, ...meters, balance, sink];
 }
 
 async function nodeReadingsBench(): Promise<BenchResult> {
@@ -99,6 +105,11 @@ async function nodeReadingsBench(): Promise<BenchResult> {
     RED.hooks.add('onReceive.flaregridBench', (event) => {
       if (event.destination.id === 'bench-balance' && ++received === READINGS) finished();
     });
+    // A figure counts readings the balance took in, not ones it refused: its SiteBalance must know every meter.
+    let lastBalance: { staleMeters?: string[]; firmDemandW?: number } | undefined;
+    RED.hooks.add('onSend.flaregridBench', (events) => {
+      for (const event of events) if (event.source.id === 'bench-balance') lastBalance = event.msg.payload as typeof lastBalance;
+    });
     const meters = Array.from({ length: METERS }, (_, i) => RED.nodes.getNode(`bench-meter-${i}`)!);
     const answers = meters.map((_, i) => ({
       payload: PM1_REGISTERS,
@@ -119,6 +130,9 @@ async function nodeReadingsBench(): Promise<BenchResult> {
     await allReceived;
     const seconds = (performance.now() - started) / 1000;
     RED.hooks.remove('onReceive.flaregridBench');
+    RED.hooks.remove('onSend.flaregridBench');
+    const unread = lastBalance ? (lastBalance.staleMeters ?? []).filter((id) => id.startsWith('prosumer-')) : ['all'];
+    if (unread.length > 0) throw new Error(`the bench's balance did not take the readings of ${unread.join(', ')}: the figure would measure refusals`);
     return { suite: 'metering', metric: 'nodeReadingsPerSec', value: Math.round(READINGS / seconds), unit: 'readings/s' };
   } finally {
     await red.stop();
