@@ -1,6 +1,6 @@
 // The examples of examples/ (Import > Examples > @flaregrid/node-red-microgrid): one small flow per node, each
 // read left to right in groups, with a comment that says what it shows and what to change for real equipment.
-import { Flow, note, type FlowNode } from './kit';
+import { Flow, modbusTcpClientSettings, note, type FlowNode } from './kit';
 import { flexGetter, meterNode, type MeterSpec } from './meters';
 
 export interface Example {
@@ -74,28 +74,7 @@ const EXAMPLE_METERS: MeterSpec[] = [
 export function exampleModbusClient(flow: Flow): FlowNode {
   return flow.config('modbus-client', 'modbus-client', {
     name: 'plant Modbus gateway',
-    clienttype: 'tcp',
-    bufferCommands: true,
-    stateLogEnabled: false,
-    queueLogEnabled: false,
-    failureLogEnabled: true,
-    tcpHost: '${FLAREGRID_MODBUS_HOST}',
-    tcpPort: '${FLAREGRID_MODBUS_PORT}',
-    tcpType: 'DEFAULT',
-    serialPort: '/dev/ttyUSB0',
-    serialType: 'RTU-BUFFERD',
-    serialBaudrate: '9600',
-    serialDatabits: '8',
-    serialStopbits: '1',
-    serialParity: 'none',
-    serialConnectionDelay: '100',
-    serialAsciiResponseStartDelimiter: '0x3A',
-    unit_id: '1',
-    commandDelay: '1',
-    clientTimeout: '1000',
-    reconnectOnTimeout: true,
-    reconnectTimeout: '2000',
-    parallelUnitIdsAllowed: true,
+    ...modbusTcpClientSettings('${FLAREGRID_MODBUS_HOST}', '${FLAREGRID_MODBUS_PORT}'),
   });
 }
 

@@ -189,3 +189,34 @@ function bounds(nodes: FlowNode[]): Box {
 export function note(...lines: string[]): string {
   return lines.join('\n');
 }
+
+/**
+ * The settings of a node-red-contrib-modbus `modbus-client` on TCP, every property its editor saves: commands queued,
+ * failures logged, reconnection after 2 s. The serial properties are the editor's defaults, unused on TCP.
+ */
+export function modbusTcpClientSettings(host: string, port: string): Record<string, string | boolean> {
+  return {
+    clienttype: 'tcp',
+    bufferCommands: true,
+    stateLogEnabled: false,
+    queueLogEnabled: false,
+    failureLogEnabled: true,
+    tcpHost: host,
+    tcpPort: port,
+    tcpType: 'DEFAULT',
+    serialPort: '/dev/ttyUSB0',
+    serialType: 'RTU-BUFFERD',
+    serialBaudrate: '9600',
+    serialDatabits: '8',
+    serialStopbits: '1',
+    serialParity: 'none',
+    serialConnectionDelay: '100',
+    serialAsciiResponseStartDelimiter: '0x3A',
+    unit_id: '1',
+    commandDelay: '1',
+    clientTimeout: '1000',
+    reconnectOnTimeout: true,
+    reconnectTimeout: '2000',
+    parallelUnitIdsAllowed: true,
+  };
+}

@@ -4,7 +4,7 @@
 // configuration node) and the addresses in the process environment (FLAREGRID_MODBUS_HOST, FLAREGRID_MQTT_URL,
 // FLAREGRID_MINER_*, which npm start sets to the simulator's).
 import { CONTAINERS, siteMiners } from '../site-fleet';
-import { stableId, type FlowNode } from './kit';
+import { modbusTcpClientSettings, stableId, type FlowNode } from './kit';
 
 export interface SiteVariable {
   name: string;
@@ -109,28 +109,7 @@ export function siteSettings(): FlowNode[] {
       id: SHARED.modbus,
       type: 'modbus-client',
       name: 'plant Modbus gateway',
-      clienttype: 'tcp',
-      bufferCommands: true,
-      stateLogEnabled: false,
-      queueLogEnabled: false,
-      failureLogEnabled: true,
-      tcpHost: env('FLAREGRID_MODBUS_HOST'),
-      tcpPort: env('FLAREGRID_MODBUS_PORT'),
-      tcpType: 'DEFAULT',
-      serialPort: '/dev/ttyUSB0',
-      serialType: 'RTU-BUFFERD',
-      serialBaudrate: '9600',
-      serialDatabits: '8',
-      serialStopbits: '1',
-      serialParity: 'none',
-      serialConnectionDelay: '100',
-      serialAsciiResponseStartDelimiter: '0x3A',
-      unit_id: '1',
-      commandDelay: '1',
-      clientTimeout: '1000',
-      reconnectOnTimeout: true,
-      reconnectTimeout: '2000',
-      parallelUnitIdsAllowed: true,
+      ...modbusTcpClientSettings(env('FLAREGRID_MODBUS_HOST'), env('FLAREGRID_MODBUS_PORT')),
     },
   ];
 }
