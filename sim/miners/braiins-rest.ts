@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Prng } from '../plant';
-import { listenError } from '../errors';
+import { listenFace, stopFace } from '../listen';
 import { GARBAGE_BYTES, replyPlan } from './faults';
 import { MODEL_NAME, notReady, readNow, type MinerContext } from './face';
 import type { MinerReadout } from './model';
@@ -61,22 +61,14 @@ export class BraiinsRestServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, 'Braiins REST', this.host, port)));
-      server.listen(port, this.host, () => resolve());
-    });
+    this.boundPort = await listenFace(server, 'Braiins REST', this.host, port);
     this.server = server;
-    const address = server.address();
-    if (address && typeof address === 'object') this.boundPort = address.port;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    if (!server?.listening) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopFace(server, this.sockets);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {

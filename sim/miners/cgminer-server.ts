@@ -5,7 +5,7 @@
 // bytes (then it is answered as cgminer would, "Invalid JSON"); a plain-text "cmd|param" request is complete
 // with its first segment. Wire faults (sim/miners/faults.ts) change what the reply looks like.
 import { createServer, type Server, type Socket } from 'node:net';
-import { listenError } from '../errors';
+import { listenFace, stopFace } from '../listen';
 import { GARBAGE_BYTES, replyPlan, type MinerFault } from './faults';
 
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -36,23 +36,15 @@ export class CgminerServer {
     if (this.server?.listening) return;
     // Half-open allowed: a client that shuts its side after the request still gets the whole reply.
     const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, this.face, this.host, port)));
-      server.listen(port, this.host, () => resolve());
-    });
+    this.boundPort = await listenFace(server, this.face, this.host, port);
     this.server = server;
-    const address = server.address();
-    if (address && typeof address === 'object') this.boundPort = address.port;
   }
 
   /** Stops listening and drops every open connection (a stalled one included). */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    if (!server?.listening) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopFace(server, this.sockets);
   }
 
   private accept(socket: Socket): void {

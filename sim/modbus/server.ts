@@ -3,8 +3,8 @@
 // Each connection reassembles requests (sim/modbus/mbap.ts) and answers each one synchronously as it completes
 // (sim/modbus/pdu.ts), so pipelined requests are answered in order without a timer or a queue. Framing faults
 // close the connection; a unit id that is not on the bus gets no answer, as a missing RS-485 device gives none.
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { listenError } from '../errors';
+import { createServer, type Server, type Socket } from 'node:net';
+import { listenFace } from '../listen';
 import { mbapFrame, MbapReader } from './mbap';
 import { respond, type ModbusUnit } from './pdu';
 
@@ -33,14 +33,11 @@ export class ModbusTcpServer {
   async start(port: number): Promise<number> {
     if (this.server) return this.port;
     const server = createServer({ noDelay: true }, (socket) => this.serve(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, 'Modbus', this.host, port)));
-      server.listen(port, this.host, () => resolve());
-    });
+    const bound = await listenFace(server, 'Modbus', this.host, port);
     // After listening, a server error (none is expected on a bound socket) must not bring the plant down.
     server.on('error', () => undefined);
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    this.port = bound;
     return this.port;
   }
 

@@ -2,7 +2,7 @@
 import { createServer, Server } from 'node:http';
 import { FEEDER_PHASE_VOLTAGE_V } from './constants';
 import { countToJson, wrapCount } from './counter';
-import { listenError } from '../errors';
+import { listenFace } from '../listen';
 import { PlantPhysics } from './physics';
 
 /** How a device is reached (its unit id and register map): the truth lists each device under both keys. */
@@ -141,9 +141,6 @@ export async function startTruthServer(host: string, port: number, truth: () => 
     }
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, 'Ground-truth HTTP', host, port)));
-    server.listen(port, host, () => resolve());
-  });
+  await listenFace(server, 'Ground-truth HTTP', host, port);
   return server;
 }
