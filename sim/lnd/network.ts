@@ -23,6 +23,11 @@ export interface LightningNodeSpec {
   port?: number;
   /** '#rrggbb' */
   color?: string;
+  /**
+   * More macaroons to write at start, as `lncli bakemacaroon` bakes them: name -> entity:action permissions,
+   * written as `<name>.macaroon` beside admin.macaroon (e.g. `{ payer: ['offchain:read', 'offchain:write', 'info:read'] }`)
+   */
+  macaroons?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface LightningChannelSpec {
