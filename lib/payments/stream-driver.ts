@@ -403,6 +403,8 @@ export class StreamDriver {
     const error = err instanceof Error ? err : new Error(String(err));
     if (error instanceof BackendError && error.code === 'UNAVAILABLE') this.o.onUnavailable?.(error);
     if (during === 'send' && error instanceof BackendError && !error.unknownOutcome) {
+      // a macaroon short of offchain:write is refused on every retry: say so once, not only "retrying"
+      if (error.code === 'PERMISSION' && lane.lastError !== error.message) this.o.onProblem(error);
       return { status: 'failed', reason: 'error', message: error.message };
     }
     if (during === 'send') lane.phase = 'check';
