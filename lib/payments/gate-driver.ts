@@ -172,6 +172,12 @@ export class GateDriver {
     }
   }
 
+  /** The journal's seq once every write started so far is durable (Journal.whenDurable). */
+  async whenDurable(): Promise<number> {
+    await this.journal.whenDurable();
+    return this.journal.seq;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.timers.cancelAll();
