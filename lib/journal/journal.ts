@@ -218,6 +218,15 @@ export class Journal<T = unknown, S = unknown> {
     return mark.done.promise;
   }
 
+  /**
+   * Resolves once every record and snapshot appended so far is written and synced (or the journal has failed):
+   * what a caller on a fake clock awaits before it moves time on past work that waits for real fsyncs.
+   */
+  async whenDurable(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.snapshots;
+  }
+
   /** Waits for the pending writes and snapshots, closes the files and releases the lock. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();

@@ -67,6 +67,8 @@ export class GateDriver {
   private readonly backoff: Backoff;
   private settleIndex: number;
   private subscription: Subscription | undefined;
+  /** the last refusal of the invoice subscription, reported once */
+  private refusedSubscription: string | undefined;
   /** whatever waits in the subscription loop, released by close() */
   private readonly closeWaiters = new Set<() => void>();
   private sinceSnapshot = 0;
@@ -170,6 +172,12 @@ export class GateDriver {
     }
   }
 
+  /** The journal's seq once every write started so far is durable (Journal.whenDurable). */
+  async whenDurable(): Promise<number> {
+    await this.journal.whenDurable();
+    return this.journal.seq;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.timers.cancelAll();
@@ -220,6 +228,9 @@ export class GateDriver {
         const ended = (err: Error) => {
           this.subscription = undefined;
           if (!this.closing && err instanceof BackendError && err.code === 'UNAVAILABLE') this.o.onUnavailable?.(err);
+          // a macaroon short of invoices:read is refused at every re-subscription: say so once per reason
+          if (err instanceof BackendError && err.code === 'PERMISSION' && err.message !== this.refusedSubscription) this.problem(err);
+          this.refusedSubscription = err instanceof BackendError && err.code === 'PERMISSION' ? err.message : undefined;
           done();
         };
         this.closeWaiters.add(done);

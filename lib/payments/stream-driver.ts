@@ -238,6 +238,12 @@ export class StreamDriver {
   }
 
   /** Stops paying; a payment in flight is left to the next start, which asks LND about it. */
+  /** The journal's seq once every write started so far is durable (Journal.whenDurable). */
+  async whenDurable(): Promise<number> {
+    await this.journal.whenDurable();
+    return this.journal.seq;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.timers.cancelAll();
@@ -403,6 +409,8 @@ export class StreamDriver {
     const error = err instanceof Error ? err : new Error(String(err));
     if (error instanceof BackendError && error.code === 'UNAVAILABLE') this.o.onUnavailable?.(error);
     if (during === 'send' && error instanceof BackendError && !error.unknownOutcome) {
+      // a macaroon short of offchain:write is refused on every retry: say so once, not only "retrying"
+      if (error.code === 'PERMISSION' && lane.lastError !== error.message) this.o.onProblem(error);
       return { status: 'failed', reason: 'error', message: error.message };
     }
     if (during === 'send') lane.phase = 'check';

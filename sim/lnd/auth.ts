@@ -7,11 +7,15 @@ import { isIP } from 'node:net';
 import { lndError } from './errors';
 import { chainedSignature, decodeMacaroonId, parse, type MacaroonOp } from './macaroons';
 
-const r = (entity: string): MacaroonOp => ({ entity, action: 'read' });
-const w = (entity: string): MacaroonOp => ({ entity, action: 'write' });
+const r = (entity: string): MacaroonOp[] => [{ entity, action: 'read' }];
+const w = (entity: string): MacaroonOp[] => [{ entity, action: 'write' }];
 
-/** The permission each served method requires, from LND's permission tables. */
-export const METHOD_PERMISSIONS: Readonly<Record<string, MacaroonOp>> = {
+/**
+ * The permissions each served method requires, all of them (bakery Allow), from lnd 90ea05d's tables:
+ * rpcserver.go MainRPCServerPermissions, lnrpc/routerrpc/router_server.go and lnrpc/invoicesrpc/invoices_server.go
+ * macPermissions. (LookupInvoiceV2 does need invoices:write there.)
+ */
+export const METHOD_PERMISSIONS: Readonly<Record<string, readonly MacaroonOp[]>> = {
   '/lnrpc.Lightning/GetInfo': r('info'),
   '/lnrpc.Lightning/ListChannels': r('offchain'),
   '/lnrpc.Lightning/ChannelBalance': r('offchain'),
@@ -25,6 +29,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, MacaroonOp>> = {
   '/lnrpc.Lightning/ListPayments': r('offchain'),
   '/lnrpc.Lightning/SignMessage': w('message'),
   '/lnrpc.Lightning/VerifyMessage': r('message'),
+  '/lnrpc.Lightning/BakeMacaroon': [{ entity: 'macaroon', action: 'generate' }],
   '/routerrpc.Router/SendPaymentV2': w('offchain'),
   '/routerrpc.Router/TrackPaymentV2': r('offchain'),
   '/routerrpc.Router/TrackPayments': r('offchain'),
@@ -108,32 +113,28 @@ function verify(hex: string, rootKeyFor: AuthContext['rootKey']): VerifiedMacaro
   return { ops: decoded.ops, conditions: macaroon.caveats.map((c) => c.id.toString()) };
 }
 
-function authorize(macaroon: VerifiedMacaroon, required: MacaroonOp, fullMethod: string, ctx: AuthContext): void {
+function authorize(macaroon: VerifiedMacaroon, required: readonly MacaroonOp[], fullMethod: string, ctx: AuthContext): void {
   for (const condition of macaroon.conditions) {
     const failure = caveatFailure(condition, ctx);
     if (failure) throw lndError(failure);
   }
   const grants = (o: MacaroonOp) => macaroon.ops.some((g) => g.entity === o.entity && g.action === o.action);
-  if (!grants(required) && !grants({ entity: 'uri', action: fullMethod })) throw lndError('permission denied');
-}
-
-/** Throws the error LND would answer with, unless the metadata's one macaroon grants `required`. */
-export function checkMacaroon(values: readonly unknown[], required: MacaroonOp, fullMethod: string, ctx: AuthContext): void {
-  if (values.length !== 1) throw lndError(`expected 1 macaroon, got ${values.length}`);
-  authorize(verify(String(values[0]), ctx.rootKey), required, fullMethod, ctx);
+  // CheckMacAuth: the broad permissions first, then the one `uri:<method>` that may stand in for them
+  if (!required.every(grants) && !grants({ entity: 'uri', action: fullMethod })) throw lndError('permission denied');
 }
 
 /**
- * checkMacaroon for one node's calls, remembering the macaroons whose signature checked out (a client sends the
+ * The macaroon check for one node's calls, remembering the macaroons whose signature checked out (a client sends the
  * same one on every call), so a call costs a map lookup and the caveat checks, not two HMACs. Safe because a
- * node's root keys never change while it runs.
+ * node's root keys never change (BakeMacaroon only adds keys under new ids).
  */
 export class MacaroonChecker {
   private readonly verified = new Map<string, VerifiedMacaroon>();
 
   constructor(private readonly rootKey: AuthContext['rootKey']) {}
 
-  check(values: readonly unknown[], required: MacaroonOp, fullMethod: string, ctx: Omit<AuthContext, 'rootKey'>): void {
+  /** Throws the error LND would answer with, unless the metadata's one macaroon grants `required`. */
+  check(values: readonly unknown[], required: readonly MacaroonOp[], fullMethod: string, ctx: Omit<AuthContext, 'rootKey'>): void {
     if (values.length !== 1) throw lndError(`expected 1 macaroon, got ${values.length}`);
     const hex = String(values[0]);
     let macaroon = this.verified.get(hex);

@@ -15,7 +15,8 @@ export interface DirectoryNode {
   lndDir: string;
   certPath: string;
   keyPath: string;
-  macaroons: { admin: string; invoice: string; readonly: string };
+  /** admin, invoice, readonly and the node spec's own, by name */
+  macaroons: { admin: string; invoice: string; readonly: string } & Record<string, string>;
   acceptsKeysend: boolean;
 }
 

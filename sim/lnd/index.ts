@@ -8,11 +8,14 @@ import { wallClock, type Clock } from '../../lib/clock';
 import { SimError } from '../errors';
 import { buildDirectory, buildTruth, writeDirectory, type LightningDirectory, type LightningTruth } from './directory';
 import { Network, NO_FAULTS, type LightningChannelSpec, type LightningNodeSpec, type NodeFaults } from './network';
-import { LndNodeServer, type MacaroonKind } from './server';
+import { METHOD_PERMISSIONS } from './auth';
+import { checkedPermissions, parsePermission } from './bakery';
+import type { MacaroonOp } from './macaroons';
+import { LndNodeServer, type MacaroonKind, type MacaroonName } from './server';
 
 export type { LightningChannelSpec, LightningNodeSpec, NodeFaults } from './network';
 export type { DirectoryChannel, DirectoryNode, LightningDirectory, LightningTruth } from './directory';
-export type { MacaroonKind } from './server';
+export type { MacaroonKind, MacaroonName } from './server';
 
 export interface LightningNetworkOptions {
   /** the network's data directory: state, lightning.json and one lnd-style directory per node */
@@ -44,14 +47,15 @@ export interface SimulatedLnd {
   readonly port: number;
   readonly lndDir: string;
   readonly certPath: string;
-  readonly macaroons: Readonly<Record<MacaroonKind, string>>;
+  /** macaroon file paths: admin, invoice, readonly and the node spec's own */
+  readonly macaroons: Readonly<Record<MacaroonKind, string> & Record<string, string>>;
   readonly running: boolean;
   readonly faults: Readonly<NodeFaults>;
   /** the TLS certificate, PEM */
   certPem(): string;
   /** a macaroon file's bytes, hex */
-  macaroon(kind?: MacaroonKind): string;
-  lndOptions(kind?: MacaroonKind): LndGrpcOptions;
+  macaroon(name?: MacaroonName): string;
+  lndOptions(name?: MacaroonName): LndGrpcOptions;
   /** Switches faults on or off; the patch is merged into the current faults. */
   setFaults(patch: Partial<NodeFaults>): Promise<void>;
   /** Ends every open stream of this node with UNAVAILABLE, as a dropped connection does. */
@@ -78,6 +82,24 @@ export interface LightningNetwork {
 }
 
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+const MACAROON_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** A node spec's `macaroons`, checked as BakeMacaroon checks a request: name -> operations. */
+function bakedMacaroons(spec: LightningNodeSpec): Record<string, MacaroonOp[]> {
+  const baked: Record<string, MacaroonOp[]> = {};
+  for (const [name, permissions] of Object.entries(spec.macaroons ?? {})) {
+    const where = `node '${spec.alias}' macaroon '${name}'`;
+    if (!MACAROON_NAME.test(name) || ['admin', 'invoice', 'readonly'].includes(name)) {
+      throw new SimError('ERR_OPTION', `${where}: a name is 1 … 64 letters, digits, '_' or '-', other than admin, invoice and readonly`);
+    }
+    try {
+      baked[name] = checkedPermissions(permissions.map(parsePermission), (uri) => uri in METHOD_PERMISSIONS);
+    } catch (err) {
+      throw new SimError('ERR_OPTION', `${where}: ${(err as Error).message}`);
+    }
+  }
+  return baked;
+}
 
 export async function startLightningNetwork(options: LightningNetworkOptions): Promise<LightningNetwork> {
   const host = options.host ?? '127.0.0.1';
@@ -88,10 +110,11 @@ export async function startLightningNetwork(options: LightningNetworkOptions): P
     if (aliases.has(alias)) throw new SimError('ERR_OPTION', `node alias '${alias}' is given twice`);
     aliases.add(alias);
   }
+  const baked = new Map(options.nodes.map((spec) => [spec.alias, bakedMacaroons(spec)]));
   mkdirSync(options.dir, { recursive: true });
   const network = await Network.open({ ...options, clock: options.clock ?? wallClock });
   const directoryFile = join(options.dir, 'lightning.json');
-  const servers = options.nodes.map((spec) => new LndNodeServer(network, network.nodeByAlias(spec.alias)!, options.dir, host, spec.port));
+  const servers = options.nodes.map((spec) => new LndNodeServer(network, network.nodeByAlias(spec.alias)!, options.dir, host, spec.port, baked.get(spec.alias)));
   // a node of an earlier run that these options leave out has no server: it is down, and so are its channels
   for (const record of Object.values(network.state.nodes)) {
     if (!aliases.has(record.alias)) network.setFaults(record.pubkey, { ...NO_FAULTS, offline: true });
@@ -157,8 +180,8 @@ function simulatedNode(network: Network, server: LndNodeServer, publish: () => v
       return faults();
     },
     certPem: () => server.certPem(),
-    macaroon: (kind = 'admin') => server.macaroonHex(kind),
-    lndOptions: (kind = 'admin') => ({ cert: Buffer.from(server.certPem()).toString('base64'), macaroon: server.macaroonHex(kind), socket: server.socket }),
+    macaroon: (name = 'admin') => server.macaroonHex(name),
+    lndOptions: (name = 'admin') => ({ cert: Buffer.from(server.certPem()).toString('base64'), macaroon: server.macaroonHex(name), socket: server.socket }),
     setFaults: async (patch) => {
       const before = faults();
       const next: NodeFaults = { ...NO_FAULTS, ...before, ...patch };

@@ -23,6 +23,11 @@ export interface LightningNodeSpec {
   port?: number;
   /** '#rrggbb' */
   color?: string;
+  /**
+   * More macaroons to write at start, as `lncli bakemacaroon` bakes them: name -> entity:action permissions,
+   * written as `<name>.macaroon` beside admin.macaroon (e.g. `{ payer: ['offchain:read', 'offchain:write', 'info:read'] }`)
+   */
+  macaroons?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface LightningChannelSpec {
@@ -53,6 +58,11 @@ export interface NodeFaults extends PayerFaults {
   walletLocked: boolean;
   /** streams open now, and any opened while this is on, go silent (a half-open link) */
   stallStreams: boolean;
+  /**
+   * a SendPaymentV2 stream whose payment succeeds is cut with UNAVAILABLE instead of its terminal update: the
+   * payment settled at the payee, the payer's client never heard (TrackPaymentV2 tells)
+   */
+  dropPaymentStreamAfterSettle: boolean;
 }
 
 export const NO_FAULTS: Readonly<NodeFaults> = Object.freeze({
@@ -64,6 +74,7 @@ export const NO_FAULTS: Readonly<NodeFaults> = Object.freeze({
   paymentDelayMs: 0,
   holdHtlcs: false,
   stallStreams: false,
+  dropPaymentStreamAfterSettle: false,
 });
 
 export interface NetworkEvents {

@@ -2,6 +2,7 @@
 // and the payment streams of TrackPaymentV2 and TrackPayments (router_server.go trackPaymentStream): the
 // current state at once, every update, and after a terminal one the stream ends OK.
 import { randomBytes } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
 import { lndError, notFound } from './errors';
 import { KEYSEND_TYPE } from './invoices';
 import { rpcPayment } from './marshal';
@@ -108,11 +109,12 @@ export function sendIntent(ctx: RpcContext, req: SendPaymentRequest): SendIntent
 }
 
 /** Streams one payment's states until it is terminal. */
-function track(ctx: RpcContext, payment: PaymentRecord, sink: StreamSink, noInflightUpdates: boolean): void {
+function track(ctx: RpcContext, payment: PaymentRecord, sink: StreamSink, noInflightUpdates: boolean, dropAfterSettle = false): void {
   const { network } = ctx;
   const write = (p: PaymentRecord) => {
     const terminal = p.status === 'SUCCEEDED' || p.status === 'FAILED';
     if (!terminal && noInflightUpdates) return;
+    if (p.status === 'SUCCEEDED' && dropAfterSettle) return sink.fail({ grpcCode: status.UNAVAILABLE, message: 'Connection dropped' });
     sink.send(rpcPayment(p));
     if (terminal) sink.end();
   };
@@ -207,7 +209,7 @@ export function routerHandlers(ctx: RpcContext): ServiceHandlers {
     streams: {
       SendPaymentV2: (req: SendPaymentRequest, sink: StreamSink) => {
         const payment = network.payments.send(node, sendIntent(ctx, req));
-        track(ctx, payment, sink, req.no_inflight_updates);
+        track(ctx, payment, sink, req.no_inflight_updates, network.faults(node.pubkey).dropPaymentStreamAfterSettle);
       },
 
       TrackPaymentV2: (req: { payment_hash: Buffer; no_inflight_updates: boolean }, sink: StreamSink) => {

@@ -14,10 +14,11 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { checkMacaroon, MacaroonChecker, METHOD_PERMISSIONS } from './auth';
+import { MacaroonChecker, METHOD_PERMISSIONS } from './auth';
+import { bakeForRequest, grantsExactly, rootKeyOf, type BakeRequest } from './bakery';
 import { listenError } from '../errors';
 import { LndError, lndError } from './errors';
-import { ADMIN_PERMISSIONS, bakeMacaroon, DEFAULT_ROOT_KEY_ID, INVOICE_PERMISSIONS, READ_PERMISSIONS } from './macaroons';
+import { ADMIN_PERMISSIONS, bakeMacaroon, DEFAULT_ROOT_KEY_ID, INVOICE_PERMISSIONS, READ_PERMISSIONS, type MacaroonOp } from './macaroons';
 import type { Network } from './network';
 import { lndServices } from './protos';
 import type { RpcContext, ServiceHandlers, StreamHandler, UnaryHandler } from './rpc-context';
@@ -29,24 +30,23 @@ import { StreamRegistry } from './streams';
 import { loadOrCreateTlsIdentity, type TlsIdentity } from './tls';
 
 export type MacaroonKind = 'admin' | 'invoice' | 'readonly';
+/** lnd's three, or one the node spec's `macaroons` option bakes */
+export type MacaroonName = MacaroonKind | (string & {});
 
 const MACAROON_OPS = { admin: ADMIN_PERMISSIONS, invoice: INVOICE_PERMISSIONS, readonly: READ_PERMISSIONS } as const;
 const WALLET_LOCKED = 'wallet locked, unlock it to enable full RPC access';
 
-/** lnd's file layout under --lnddir: tls.cert, tls.key and data/chain/bitcoin/regtest/<kind>.macaroon */
-export function nodePaths(dir: string, alias: string) {
+/** lnd's file layout under --lnddir: tls.cert, tls.key and data/chain/bitcoin/regtest/<name>.macaroon */
+export function nodePaths(dir: string, alias: string, baked: readonly string[] = []) {
   const lndDir = join(dir, alias);
   const macaroonDir = join(lndDir, 'data', 'chain', 'bitcoin', 'regtest');
-  return {
-    lndDir,
-    certPath: join(lndDir, 'tls.cert'),
-    keyPath: join(lndDir, 'tls.key'),
-    macaroons: {
-      admin: join(macaroonDir, 'admin.macaroon'),
-      invoice: join(macaroonDir, 'invoice.macaroon'),
-      readonly: join(macaroonDir, 'readonly.macaroon'),
-    } satisfies Record<MacaroonKind, string>,
+  const macaroons: Record<MacaroonKind, string> & Record<string, string> = {
+    admin: join(macaroonDir, 'admin.macaroon'),
+    invoice: join(macaroonDir, 'invoice.macaroon'),
+    readonly: join(macaroonDir, 'readonly.macaroon'),
   };
+  for (const name of baked) macaroons[name] = join(macaroonDir, `${name}.macaroon`);
+  return { lndDir, certPath: join(lndDir, 'tls.cert'), keyPath: join(lndDir, 'tls.key'), macaroons };
 }
 
 function asServiceError(err: unknown): { code: status; details: string } {
@@ -74,14 +74,15 @@ export class LndNodeServer {
     dir: string,
     private readonly host: string,
     private readonly requestedPort: number | undefined,
+    /** the node spec's own macaroons: name -> the operations they grant */
+    private readonly baked: Readonly<Record<string, readonly MacaroonOp[]>> = {},
   ) {
-    this.paths = nodePaths(dir, record.alias);
+    this.paths = nodePaths(dir, record.alias, Object.keys(baked));
     mkdirSync(join(this.paths.macaroons.admin, '..'), { recursive: true });
     // The certificate is checked by TLS clients against the wall clock, whatever time line the network runs on.
     this.tls = loadOrCreateTlsIdentity(this.paths.certPath, this.paths.keyPath, ['localhost', '127.0.0.1', '::1'], Date.now());
     this.writeMacaroons();
-    const rootKey = Buffer.from(record.macaroonRootKey, 'hex');
-    this.macaroons = new MacaroonChecker((storageId) => (storageId.equals(DEFAULT_ROOT_KEY_ID) ? rootKey : undefined));
+    this.macaroons = new MacaroonChecker((storageId) => rootKeyOf(record, storageId));
   }
 
   get port(): number {
@@ -100,8 +101,10 @@ export class LndNodeServer {
     return this.tls.certPem;
   }
 
-  macaroonHex(kind: MacaroonKind): string {
-    return readFileSync(this.paths.macaroons[kind]).toString('hex');
+  macaroonHex(name: MacaroonName): string {
+    const path = this.paths.macaroons[name] as string | undefined;
+    if (!path) throw new Error(`node ${this.record.alias} has no macaroon '${name}'`);
+    return readFileSync(path).toString('hex');
   }
 
   async start(): Promise<void> {
@@ -115,7 +118,10 @@ export class LndNodeServer {
     });
     const services = lndServices();
     const ctx: RpcContext = { network: this.network, node: this.record };
-    server.addService(services.lightning, this.implement(services.lightning, lightningHandlers(ctx), true));
+    const lightning = lightningHandlers(ctx);
+    lightning.unary.BakeMacaroon = (req: BakeRequest) =>
+      bakeForRequest(this.record, req, (uri) => uri in METHOD_PERMISSIONS, () => this.network.store.touch('nodes', this.record.pubkey));
+    server.addService(services.lightning, this.implement(services.lightning, lightning, true));
     server.addService(services.router, this.implement(services.router, routerHandlers(ctx), true));
     server.addService(services.invoices, this.implement(services.invoices, invoicesHandlers(ctx), true));
     server.addService(services.state, this.implement(services.state, this.stateHandlers(), false));
@@ -152,21 +158,15 @@ export class LndNodeServer {
     server.forceShutdown();
   }
 
-  /** The node's macaroons under its root key, baked again when missing or no longer valid for it. */
+  /** The node's macaroons under its root key, baked again when missing, or no longer what they should be. */
   private writeMacaroons(): void {
     const rootKey = Buffer.from(this.record.macaroonRootKey, 'hex');
-    for (const kind of Object.keys(MACAROON_OPS) as MacaroonKind[]) {
-      const path = this.paths.macaroons[kind];
-      if (existsSync(path)) {
-        try {
-          const op = MACAROON_OPS[kind][0];
-          checkMacaroon([readFileSync(path).toString('hex')], op, '', { rootKey: () => rootKey, nowMs: Date.now(), peerIp: undefined });
-          continue;
-        } catch {
-          // baked under another root key (a new state): bake it again
-        }
-      }
-      writeFileSync(path, bakeMacaroon(rootKey, MACAROON_OPS[kind], DEFAULT_ROOT_KEY_ID), { mode: kind === 'admin' ? 0o600 : 0o644 });
+    const wanted: Record<string, readonly MacaroonOp[]> = { ...MACAROON_OPS, ...this.baked };
+    for (const [name, ops] of Object.entries(wanted)) {
+      const path = this.paths.macaroons[name];
+      if (existsSync(path) && grantsExactly(readFileSync(path), rootKey, ops)) continue;
+      // lnd writes admin.macaroon 0600 and the others 0644
+      writeFileSync(path, bakeMacaroon(rootKey, ops, DEFAULT_ROOT_KEY_ID), { mode: name === 'admin' ? 0o600 : 0o644 });
     }
   }
 

@@ -8,6 +8,8 @@ export interface NodeRecord {
   privateKey: string;
   /** the macaroon root key under storage id "0" */
   macaroonRootKey: string;
+  /** root keys of the other ids BakeMacaroon was asked for (decimal id -> key hex) */
+  macaroonRootKeys?: Record<string, string>;
   acceptsKeysend: boolean;
   /** last gRPC port, tried again at the next start so clients keep their socket */
   port: number;

@@ -28,11 +28,18 @@ export interface FlowOptions {
   streamMode?: string;
   gateMode?: string;
   caps?: Partial<Record<string, number>>;
-  /** the buyer's macaroon: admin, forged (one bit changed) or none */
-  buyerMacaroon?: 'admin' | 'forged' | 'none';
+  /** the buyer's macaroon: admin, lnd's invoice or readonly, a baked one (PAYER, PAYEE), forged (one bit changed) or none */
+  buyerMacaroon?: string;
+  /** the seller's: admin unless told */
+  sellerMacaroon?: string;
   stream?: Record<string, unknown>;
   gate?: Record<string, unknown> | false;
 }
+
+/** baked on both nodes: the send-only macaroon of the payer and the payee's receive-and-sign one (docs/payments.md) */
+export const PAYER = ['offchain:read', 'offchain:write', 'info:read'];
+export const PAYEE = ['invoices:read', 'invoices:write', 'message:write', 'info:read'];
+const BAKED = { payer: PAYER, payee: PAYEE };
 
 const OPEN_CAPS = { perPaymentMsat: 10 ** 12, perTradeMsat: 10 ** 12, perHourMsat: 10 ** 12, perDayMsat: 10 ** 12, maxFeeMsat: 10_000, maxFeePpm: 10_000 };
 
@@ -56,15 +63,19 @@ export class PayFlow {
     this.net = await startLightningNetwork({
       dir: join(this.dir, 'lightning'),
       clock: this.clock,
-      nodes: [{ alias: 'buyer' }, { alias: 'seller', acceptsKeysend: true }],
+      nodes: [{ alias: 'buyer', macaroons: BAKED }, { alias: 'seller', acceptsKeysend: true, macaroons: BAKED }],
       channels: [{ from: 'buyer', to: 'seller', capacitySat: 5_000_000 }],
     });
     runtimeEvents.on('node-status', this.onStatus);
     helper.settings({ userDir: join(this.dir, 'red'), flaregrid: { clock: this.clock } });
     const buyer = this.net.node('buyer').lndOptions('admin');
-    const seller = this.net.node('seller').lndOptions('admin');
+    const seller = this.net.node('seller').lndOptions(options.sellerMacaroon ?? 'admin');
     const macaroon =
-      options.buyerMacaroon === 'none' ? '' : options.buyerMacaroon === 'forged' ? buyer.macaroon.slice(0, -2) + (buyer.macaroon.endsWith('00') ? '01' : '00') : buyer.macaroon;
+      options.buyerMacaroon === 'none'
+        ? ''
+        : options.buyerMacaroon === 'forged'
+          ? buyer.macaroon.slice(0, -2) + (buyer.macaroon.endsWith('00') ? '01' : '00')
+          : this.net.node('buyer').macaroon(options.buyerMacaroon ?? 'admin');
     const lnd = (id: string, socket: string) => ({ id, type: 'flaregrid-lnd', socket, ...OPEN_CAPS, ...options.caps, paymentTimeoutS: 10, callTimeoutS: 5 });
     const flow: Record<string, unknown>[] = [
       { id: 'tab', type: 'tab', label: 'payments' },
@@ -130,7 +141,7 @@ export class PayFlow {
       this.got.set(id, []);
       node.on('input', (msg: Msg) => this.got.get(id)!.push(msg));
     }
-    if (options.buyerMacaroon === undefined || options.buyerMacaroon === 'admin') await this.connected('stream');
+    if (options.buyerMacaroon !== 'forged' && options.buyerMacaroon !== 'none') await this.connected('stream');
     if (options.gate !== false) await this.connected('gate');
   }
 

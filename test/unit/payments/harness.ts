@@ -94,11 +94,27 @@ export class Harness {
     return this.gate;
   }
 
-  /** Lets journal writes (real fsyncs) and the promise chains behind them finish, in wall time. */
+  /**
+   * Lets the drivers' work finish while the clock stands still: their promise chains, and every journal write
+   * they start made durable (real fsyncs, awaited, not guessed at with a sleep), until a pass starts no new write.
+   */
   async flush(): Promise<void> {
-    for (let i = 0; i < 4; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    let last: string | undefined;
+    for (let pass = 0; pass < 200; pass++) {
       for (let j = 0; j < 5; j++) await settle();
+      const seqs = (await Promise.all([this.stream?.whenDurable(), this.gate?.whenDurable()])).join();
+      if (seqs === last) return;
+      last = seqs;
+    }
+    throw new Error('the drivers kept writing: no quiet point to move the clock on from');
+  }
+
+  /** Moves the clock on by ms in steps of stepMs, flushing the drivers' work (and their fsyncs) after each. */
+  async advance(ms: number, stepMs = 1000): Promise<void> {
+    const endMs = this.clock.nowMs() + ms;
+    while (this.clock.nowMs() < endMs) {
+      this.clock.advanceTo(Math.min(this.clock.nowMs() + stepMs, endMs));
+      await this.flush();
     }
   }
 

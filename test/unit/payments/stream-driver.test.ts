@@ -29,7 +29,7 @@ describe('payments: the stream driver (fake Lightning, fake clock)', () => {
     await stream.admitTrade(h.trade({ quantityWh: 2000 }));
     stream.admitReading(reading(10_000, T0 - 500));
     await deliver(h, 1, 250);
-    await h.clock.advanceAsync(END + 31_000 - h.clock.nowMs(), 1000);
+    await h.advance(END + 31_000 - h.clock.nowMs());
     await h.flush();
     const payments = h.receipts.filter((r) => !r.final);
     const final = h.receipts.find((r) => r.final);
@@ -87,7 +87,7 @@ describe('payments: the stream driver (fake Lightning, fake clock)', () => {
     stream.admitReading(reading(10_000, T0 - 500));
     h.buyerNode.loseNextAnswer();
     await deliver(h, 1, 12);
-    await h.clock.advanceAsync(2000, 500);
+    await h.advance(2000, 500);
     await h.until(() => h.receipts.length === 1, 'its receipt');
     assert.equal(h.buyerNode.sends, 1);
     assert.equal(stream.stream(trade().id)!.state.paidWh, 100);

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLightningNetwork, type LightningNetwork, type LightningNetworkOptions, type MacaroonKind } from '../../../../sim/lnd';
+import { startLightningNetwork, type LightningNetwork, type LightningNetworkOptions, type MacaroonName } from '../../../../sim/lnd';
 
 // ln-service ships no type declarations; its calls are used as documented in its README.
 export const ln: Record<string, any> = require('ln-service');
@@ -32,7 +32,7 @@ export async function startNetwork(options: Omit<LightningNetworkOptions, 'dir'>
 }
 
 /** ln-service's `{lnd}` object for a simulated node. */
-export function lndFor(net: LightningNetwork, alias: string, kind: MacaroonKind = 'admin'): unknown {
+export function lndFor(net: LightningNetwork, alias: string, kind: MacaroonName = 'admin'): unknown {
   return ln.authenticatedLndGrpc(net.node(alias).lndOptions(kind)).lnd;
 }
 
