@@ -4,18 +4,16 @@
 // per payment, and (invoice and escrow modes) the Invoices the buyer's stream pays. Everything goes into a
 // hash-chained ledger in the userDir (lib/payments/gate-driver.ts, gate-ledger.ts).
 
-import { TimerSet } from '../../lib/clock';
 import { validateCreditWindow } from '../../lib/payments/credit';
 import { GATE_MODES, type GateMode, type GateSettings } from '../../lib/payments/gate';
 import { GateDriver } from '../../lib/payments/gate-driver';
-import { BackendError } from '../../lib/payments/backend/types';
 import { isMeterReading, isTrade } from '../../lib/schemas';
 import { ID_PATTERN } from '../../lib/schemas/kit';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { asyncInput, nonNegativeNumber, positiveNumber } from '../shared/handlers';
+import { nonNegativeNumber, positiveNumber } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
-import { journalDir, refusedStatus, refuseCapOverride } from '../shared/payments';
+import { journalDir, refusedStatus, refuseTradeWhileMacaroonRefused, runPaymentDriver } from '../shared/payments';
 import type { NodeDefinition, NodeRedAPI, NodeStatus, RuntimeNode } from '../shared/red';
 import { formatMsat } from '../shared/status';
 import { topicsOf } from '../shared/topics';
@@ -119,78 +117,50 @@ export = function (RED: NodeRedAPI) {
       return;
     }
     const topics = topicsOf(RED);
-    const timers = new TimerSet(clock);
-    let statusDue = false;
-    const showStatus = () => {
-      if (statusDue || lnd.owner.connection.state.kind !== 'connected') return;
-      statusDue = true;
-      timers.setTimeout(() => {
-        statusDue = false;
-        if (lnd.owner.connection.state.kind === 'connected') node.status(status());
-      }, 250);
-    };
-    const opening = GateDriver.open({
-      dir: journalDir(RED, 'pay-gate', node.id),
-      seller: settings.seller,
-      settings: settings.gate,
-      buyerMeters: settings.buyerMeters,
+    const run = runPaymentDriver(node, lnd, {
       clock,
-      backend: lnd.backend,
-      callTimeoutMs: lnd.settings.callTimeoutMs,
-      // outputs: 1 CutOff / Restore, 2 warnings, 3 receipts, 4 invoices
-      onDecision: (decision) => {
-        const msg = { topic: decision.participant, payload: decision };
-        node.send(decision.type === 'warning' ? [null, msg, null, null] : [msg, null, null, null]);
-        node.status(status());
-      },
-      onReceipt: (receipt, trade) => node.send([null, null, { topic: topics.receipts(trade.market, trade.buyer), payload: receipt }, null]),
-      onInvoice: (invoice, trade) => node.send([null, null, null, { topic: topics.invoices(trade.market, trade.buyer), payload: invoice }]),
-      onChange: showStatus,
-      onProblem: (err) => {
-        // with a message, so that a Catch node gets it: a payment has no input message of its own
-        node.error(err, { topic: 'problem', payload: { code: (err as { code?: string }).code, message: err.message } });
-        if (lnd.owner.connection.state.kind === 'connected') node.status(refusedStatus(err, t));
-      },
-      onUnavailable: lnd.unavailable,
-      warn: (text) => node.warn(text),
-    }).then((opened) => {
-      driver = opened;
-      if (lnd.owner.connection.state.kind === 'connected') node.status(status());
-      return opened;
-    });
-    opening.catch((err: Error) => {
-      node.status({ fill: 'red', shape: 'ring', text: t('status.journalError') });
-      node.error(`the ledger cannot be opened: ${err.message}`);
+      t,
+      status,
+      journalName: 'the ledger',
+      open: (showStatus) =>
+        GateDriver.open({
+          dir: journalDir(RED, 'pay-gate', node.id),
+          seller: settings.seller,
+          settings: settings.gate,
+          buyerMeters: settings.buyerMeters,
+          clock,
+          backend: lnd.backend,
+          callTimeoutMs: lnd.settings.callTimeoutMs,
+          // outputs: 1 CutOff / Restore, 2 warnings, 3 receipts, 4 invoices
+          onDecision: (decision) => {
+            const msg = { topic: decision.participant, payload: decision };
+            node.send(decision.type === 'warning' ? [null, msg, null, null] : [msg, null, null, null]);
+            node.status(status());
+          },
+          onReceipt: (receipt, trade) => node.send([null, null, { topic: topics.receipts(trade.market, trade.buyer), payload: receipt }, null]),
+          onInvoice: (invoice, trade) => node.send([null, null, null, { topic: topics.invoices(trade.market, trade.buyer), payload: invoice }]),
+          onChange: showStatus,
+          onProblem: (err) => {
+            // with a message, so that a Catch node gets it: a payment has no input message of its own
+            node.error(err, { topic: 'problem', payload: { code: (err as { code?: string }).code, message: err.message } });
+            if (lnd.owner.connection.state.kind === 'connected') node.status(refusedStatus(err, t));
+          },
+          onUnavailable: lnd.unavailable,
+          warn: (text) => node.warn(text),
+        }).then((opened) => (driver = opened)),
     });
 
-    node.on(
-      'input',
-      asyncInput(async (msg) => {
-        try {
-          refuseCapOverride(msg);
-          const gate = await opening;
-          const payload = msg.payload as { type?: unknown } | undefined;
-          if (payload?.type === 'trade') {
-            const trade = isTrade.parse(payload);
-            const refused = lnd.refusal();
-            if (refused) throw new BackendError('PERMISSION', `LND refuses the macaroon, so trade ${trade.id} cannot be gated: ${refused}`, false);
-            await gate.admitTrade(trade);
-          } else if (payload !== undefined && typeof payload === 'object' && 'meterId' in payload) {
-            gate.admitReading(isMeterReading.parse(payload));
-          } else {
-            throw new Error('payload is not a Trade or a MeterReading');
-          }
-          showStatus();
-        } catch (err) {
-          node.status(refusedStatus(err, t));
-          throw err;
-        }
-      }),
-    );
-
-    node.on('close', (_removed, done) => {
-      timers.cancelAll();
-      opening.then((gate) => gate.close()).then(() => done(), () => done());
+    run.onInput(async (gate, msg) => {
+      const payload = msg.payload as { type?: unknown } | undefined;
+      if (payload?.type === 'trade') {
+        const trade = isTrade.parse(payload);
+        refuseTradeWhileMacaroonRefused(lnd, trade.id, 'gated');
+        await gate.admitTrade(trade);
+      } else if (payload !== undefined && typeof payload === 'object' && 'meterId' in payload) {
+        gate.admitReading(isMeterReading.parse(payload));
+      } else {
+        throw new Error('payload is not a Trade or a MeterReading');
+      }
     });
   }
 

@@ -8,13 +8,11 @@ import { PAYMENT_MODES, type PaymentMode } from '../../lib/schemas/payments';
 import { ID_PATTERN } from '../../lib/schemas/kit';
 import { StreamDriver } from '../../lib/payments/stream-driver';
 import { validateStreamSettings, type StreamSettings } from '../../lib/payments/stream';
-import { BackendError } from '../../lib/payments/backend/types';
-import { TimerSet } from '../../lib/clock';
 import { clockOf, flaregridSettings } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { asyncInput, nonNegativeNumber, positiveNumber } from '../shared/handlers';
+import { nonNegativeNumber, positiveNumber } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
-import { journalDir, refusedStatus, refuseCapOverride } from '../shared/payments';
+import { journalDir, refuseTradeWhileMacaroonRefused, runPaymentDriver } from '../shared/payments';
 import type { NodeDefinition, NodeRedAPI, NodeStatus, RuntimeNode } from '../shared/red';
 import { formatMsat } from '../shared/status';
 import { topicsOf } from '../shared/topics';
@@ -93,77 +91,48 @@ export = function (RED: NodeRedAPI) {
       return;
     }
     const topics = topicsOf(RED);
-    const timers = new TimerSet(clock);
-    let statusDue = false;
-    // Status at most every 250 ms: a stream may pay a hundred times a second.
-    const showStatus = () => {
-      if (statusDue || lnd.owner.connection.state.kind !== 'connected') return;
-      statusDue = true;
-      timers.setTimeout(() => {
-        statusDue = false;
-        if (lnd.owner.connection.state.kind === 'connected') node.status(status());
-      }, 250);
-    };
-    const opening = StreamDriver.open({
-      dir: journalDir(RED, 'pay-stream', node.id),
-      streamId: node.id,
-      buyer: settings.buyer,
-      meterId: settings.meterId,
-      settings: settings.stream,
+    const run = runPaymentDriver(node, lnd, {
       clock,
-      guard: lnd.guard,
-      backend: lnd.backend,
-      paymentTimeoutMs: lnd.settings.paymentTimeoutMs,
-      lookupTimeoutMs: lnd.settings.callTimeoutMs,
-      onReceipt: (receipt, trade) => node.send({ topic: topics.receipts(trade.market, trade.buyer), payload: receipt }),
-      onChange: showStatus,
-      onProblem: (err) => {
-        node.error(err, { topic: 'problem', payload: { code: (err as { code?: string }).code, message: err.message } });
-        showStatus();
-      },
-      onUnavailable: lnd.unavailable,
-      hooks: flaregridSettings(RED).paymentHooks,
-      warn: (text) => node.warn(text),
-    }).then((opened) => {
-      driver = opened;
-      if (lnd.owner.connection.state.kind === 'connected') node.status(status());
-      return opened;
-    });
-    opening.catch((err: Error) => {
-      node.status({ fill: 'red', shape: 'ring', text: t('status.journalError') });
-      node.error(`the payment journal cannot be opened: ${err.message}`);
+      t,
+      status,
+      journalName: 'the payment journal',
+      open: (showStatus) =>
+        StreamDriver.open({
+          dir: journalDir(RED, 'pay-stream', node.id),
+          streamId: node.id,
+          buyer: settings.buyer,
+          meterId: settings.meterId,
+          settings: settings.stream,
+          clock,
+          guard: lnd.guard,
+          backend: lnd.backend,
+          paymentTimeoutMs: lnd.settings.paymentTimeoutMs,
+          lookupTimeoutMs: lnd.settings.callTimeoutMs,
+          onReceipt: (receipt, trade) => node.send({ topic: topics.receipts(trade.market, trade.buyer), payload: receipt }),
+          onChange: showStatus,
+          onProblem: (err) => {
+            node.error(err, { topic: 'problem', payload: { code: (err as { code?: string }).code, message: err.message } });
+            showStatus();
+          },
+          onUnavailable: lnd.unavailable,
+          hooks: flaregridSettings(RED).paymentHooks,
+          warn: (text) => node.warn(text),
+        }).then((opened) => (driver = opened)),
     });
 
-    node.on(
-      'input',
-      asyncInput(async (msg) => {
-        try {
-          refuseCapOverride(msg);
-          const stream = await opening;
-          const payload = msg.payload as { type?: unknown; meterId?: unknown } | undefined;
-          if (payload?.type === 'trade') {
-            const trade = isTrade.parse(payload);
-            const refused = lnd.refusal();
-            if (refused) throw new BackendError('PERMISSION', `LND refuses the macaroon, so trade ${trade.id} cannot be paid: ${refused}`, false);
-            await stream.admitTrade(trade);
-          } else if (payload?.type === 'invoice') {
-            await stream.admitInvoice(isInvoice.parse(payload));
-          } else if (payload !== undefined && typeof payload === 'object' && 'meterId' in payload) {
-            stream.admitReading(isMeterReading.parse(payload));
-          } else {
-            throw new Error('payload is not a Trade, an Invoice or a MeterReading');
-          }
-          showStatus();
-        } catch (err) {
-          node.status(refusedStatus(err, t));
-          throw err;
-        }
-      }),
-    );
-
-    node.on('close', (_removed, done) => {
-      timers.cancelAll();
-      opening.then((stream) => stream.close()).then(() => done(), () => done());
+    run.onInput(async (stream, msg) => {
+      const payload = msg.payload as { type?: unknown; meterId?: unknown } | undefined;
+      if (payload?.type === 'trade') {
+        const trade = isTrade.parse(payload);
+        refuseTradeWhileMacaroonRefused(lnd, trade.id, 'paid');
+        await stream.admitTrade(trade);
+      } else if (payload?.type === 'invoice') {
+        await stream.admitInvoice(isInvoice.parse(payload));
+      } else if (payload !== undefined && typeof payload === 'object' && 'meterId' in payload) {
+        stream.admitReading(isMeterReading.parse(payload));
+      } else {
+        throw new Error('payload is not a Trade, an Invoice or a MeterReading');
+      }
     });
   }
 

@@ -1,10 +1,13 @@
 // What the two payment nodes share: where their journals live, the refusal of any message that tries to set a
-// cap or fee limit, and the short status of a refused input.
+// cap or fee limit, the short status of a refused input, and the life of their driver (open, status, input, close).
 import { join } from 'node:path';
+import { TimerSet, type Clock } from '../../lib/clock';
+import { BackendError } from '../../lib/payments/backend/types';
 import { CAP_FIELDS } from '../../lib/payments/caps';
 import { PaymentError } from '../../lib/payments/errors';
 import { flaregridSettings } from './clock';
-import type { NodeMessage, NodeRedAPI, NodeStatus } from './red';
+import { asyncInput } from './handlers';
+import type { NodeMessage, NodeRedAPI, NodeStatus, RuntimeNode } from './red';
 
 /** <dataDir>/<kind>/<node id>: one journal directory per node. */
 export function journalDir(RED: NodeRedAPI, kind: string, nodeId: string): string {
@@ -45,4 +48,85 @@ const REFUSALS = new Set([
 export function refusedStatus(err: unknown, t: (key: string) => string): NodeStatus {
   const code = (err as { code?: string }).code;
   return { fill: 'yellow', shape: 'ring', text: t(`status.refused.${code !== undefined && REFUSALS.has(code) ? code : 'other'}`) };
+}
+
+/** What the payment nodes need of their flaregrid-lnd registration here. */
+interface LndLink {
+  owner: { connection: { state: { kind: string } } };
+  refusal(): string | undefined;
+}
+
+export interface PaymentDriverOptions<D> {
+  clock: Clock;
+  t: (key: string) => string;
+  /** the node's status once its driver is open */
+  status: () => NodeStatus;
+  /** what the journal is, for the error when it cannot be opened: 'the ledger', 'the payment journal' */
+  journalName: string;
+  /** opens the driver from its journal; `showStatus` is for the driver's change callbacks */
+  open: (showStatus: () => void) => Promise<D>;
+}
+
+export interface PaymentDriverRun<D> {
+  opening: Promise<D>;
+  showStatus: () => void;
+  /** Handles each input with the open driver: a refused one leaves a yellow status and reaches Catch. */
+  onInput(admit: (driver: D, msg: NodeMessage) => Promise<void> | void): void;
+}
+
+/**
+ * Runs a payment node's driver, whichever side it is on: opens it from its journal (red when the journal cannot
+ * be opened), shows the status at most every 250 ms while LND is connected (a stream may pay a hundred times a
+ * second), refuses messages that set caps, and on close cancels its timers and closes the driver.
+ */
+export function runPaymentDriver<D extends { close(): Promise<void> }>(node: RuntimeNode, lnd: LndLink, options: PaymentDriverOptions<D>): PaymentDriverRun<D> {
+  const { t, status } = options;
+  const connected = () => lnd.owner.connection.state.kind === 'connected';
+  const timers = new TimerSet(options.clock);
+  let statusDue = false;
+  const showStatus = (): void => {
+    if (statusDue || !connected()) return;
+    statusDue = true;
+    timers.setTimeout(() => {
+      statusDue = false;
+      if (connected()) node.status(status());
+    }, 250);
+  };
+  const opening = options.open(showStatus).then((opened) => {
+    if (connected()) node.status(status());
+    return opened;
+  });
+  opening.catch((err: Error) => {
+    node.status({ fill: 'red', shape: 'ring', text: t('status.journalError') });
+    node.error(`${options.journalName} cannot be opened: ${err.message}`);
+  });
+  node.on('close', (_removed: boolean, done: () => void) => {
+    timers.cancelAll();
+    opening.then((driver) => driver.close()).then(() => done(), () => done());
+  });
+  return {
+    opening,
+    showStatus,
+    onInput(admit) {
+      node.on(
+        'input',
+        asyncInput(async (msg) => {
+          try {
+            refuseCapOverride(msg);
+            await admit(await opening, msg);
+            showStatus();
+          } catch (err) {
+            node.status(refusedStatus(err, t));
+            throw err;
+          }
+        }),
+      );
+    },
+  };
+}
+
+/** A trade is not taken on while LND refuses the node's macaroon: it could be neither paid nor gated. */
+export function refuseTradeWhileMacaroonRefused(lnd: LndLink, tradeId: string, what: string): void {
+  const refused = lnd.refusal();
+  if (refused) throw new BackendError('PERMISSION', `LND refuses the macaroon, so trade ${tradeId} cannot be ${what}: ${refused}`, false);
 }
