@@ -71,11 +71,14 @@
 
   // Fills a <select> from an enum of the runtime's catalogue, keeping `value` selectable even when the runtime
   // is unreachable; labels come from the node's catalogue (<ns>enum.<name>.<value>) when it has them.
-  function enumSelect(select, name, value, ns) {
+  // A select filled with the runtime's list `name`; each option's label is the catalogue entry `labels` + value
+  // (by default `<ns>enum.<name>.`), or the value itself when there is none.
+  function enumSelect(select, name, value, ns, labels) {
+    var prefix = labels || ns + 'enum.' + name + '.';
     function fill(values) {
       select.empty();
       values.forEach(function (v) {
-        var key = ns + 'enum.' + name + '.' + v;
+        var key = prefix + v;
         var label = RED._(key);
         // i18next answers a missing key with the key, without its namespace
         var missing = label === key || label === key.split(':').pop();

@@ -1,8 +1,8 @@
 // The vocabulary of lib/miners: what a firmware driver reads and can be told, in W, TH/s and °C.
 import type { Clock } from '../clock';
+import { DIALECTS } from '../schemas/dispatch';
 
-/** luxos: LuxOS (4028 with sessions); braiins: Braiins OS (REST /api/v1); bmminer: stock Antminer (4028, read only) */
-export const DIALECTS = ['luxos', 'braiins', 'bmminer'] as const;
+export { DIALECTS };
 export type Dialect = (typeof DIALECTS)[number];
 
 export interface MinerAddress {

@@ -15,11 +15,12 @@
 //            is cancelled and the last one covers only what was delivered.
 
 import type { Trade } from '../schemas/market';
+import { GATE_MODES } from '../schemas/payments';
 import { assessCredit, INITIAL_CREDIT, type CreditAssessment, type CreditState, type CreditWindow, type Exposure } from './credit';
 import { PaymentError } from './errors';
 import { coveredWh, intervalMsat, owedMsat, tradePriceMsatPerKwh } from './money';
 
-export const GATE_MODES = ['keysend', 'invoice', 'escrow'] as const;
+export { GATE_MODES };
 export type GateMode = (typeof GATE_MODES)[number];
 
 export interface GateSettings {

@@ -16,6 +16,12 @@ export const PowerTargetSchema = Type.Object(
 );
 export type PowerTarget = Static<typeof PowerTargetSchema>;
 
+/** Settings of flaregrid-dispatch and flaregrid-miner-api with a fixed list of values, for their dialogs. */
+export const PRIORITY_MODES = ['efficiency', 'fixed'] as const;
+export const TIMER_MODES = ['decay', 'reset'] as const;
+/** luxos: LuxOS (4028 with sessions); braiins: Braiins OS (REST /api/v1); bmminer: stock Antminer (4028, read only) */
+export const DIALECTS = ['luxos', 'braiins', 'bmminer'] as const;
+
 export const MINER_STATES = ['hashing', 'ramping', 'sleeping', 'offline', 'error'] as const;
 export type MinerState = (typeof MINER_STATES)[number];
 

@@ -18,6 +18,8 @@ import { Hex32, Id, IsoTime, Msat, NodePubkey, PriceMsatPerKwh, StringEnum, Type
  */
 export const PAYMENT_MODES = ['keysend', 'invoice', 'prepay', 'escrow'] as const;
 export type PaymentMode = (typeof PAYMENT_MODES)[number];
+/** the modes a payee's gate runs: a prepaying buyer pays by keysend, which the gate's keysend mode takes */
+export const GATE_MODES = ['keysend', 'invoice', 'escrow'] as const satisfies readonly PaymentMode[];
 
 export const RECEIPT_ISSUERS = ['payer', 'payee'] as const;
 export type ReceiptIssuer = (typeof RECEIPT_ISSUERS)[number];

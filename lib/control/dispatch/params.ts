@@ -1,11 +1,11 @@
 // The dispatch parameters (docs/dispatch.md, "Parameters"), each once: its unit, default, range and meaning. The node's
 // edit dialog, its msg overrides (a dashboard slider) and the controller all read this one table, in the units a
 // plant engineer sets (kW, s, %, V); the controller converts to W and ms once per change.
+import { PRIORITY_MODES, TIMER_MODES } from '../../schemas/dispatch';
 import { DispatchError } from './errors';
 
-export const PRIORITY_MODES = ['efficiency', 'fixed'] as const;
+export { PRIORITY_MODES, TIMER_MODES };
 export type PriorityMode = (typeof PRIORITY_MODES)[number];
-export const TIMER_MODES = ['decay', 'reset'] as const;
 export type TimerMode = (typeof TIMER_MODES)[number];
 
 export interface DispatchParams {
