@@ -15,7 +15,7 @@ import { ID_PATTERN } from '../../lib/schemas/kit';
 import type { MeterReading } from '../../lib/schemas/contracts';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { asyncInput, nonNegativeNumber, positiveNumber } from '../shared/handlers';
+import { asyncInput, nonNegativeNumber, positiveNumber, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import { BALANCE_MIGRATIONS } from './migrations';
 import type { NodeDefinition, NodeMessage, NodeRedAPI, NodeStatus, RuntimeNode } from '../shared/red';
@@ -134,10 +134,7 @@ export = function (RED: NodeRedAPI) {
       settings = readSettings(migrateConfig(saved, BALANCE_MIGRATIONS));
       topic = topicsOf(RED).balance(settings.balance.site);
     } catch (err) {
-      const message = (err as Error).message;
-      node.status({ fill: 'red', shape: 'ring', text: t('configError') });
-      node.error(message);
-      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-balance is not configured: ${message}`)));
+      refuseUnconfigured(node, 'flaregrid-balance', t('configError'), err);
       return;
     }
 

@@ -6,7 +6,7 @@ import { TimerSet } from '../../lib/clock';
 import { DispatchController, type DispatchDecision } from '../../lib/control/dispatch';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { asyncInput } from '../shared/handlers';
+import { asyncInput, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import type { NodeMessage, NodeRedAPI, NodeStatus, RuntimeNode } from '../shared/red';
 import { formatPowerW } from '../shared/status';
@@ -37,10 +37,7 @@ export = function (RED: NodeRedAPI) {
     try {
       controller = new DispatchController(readDispatchConfig(migrateConfig(saved, DISPATCH_MIGRATIONS)));
     } catch (err) {
-      const message = (err as Error).message;
-      node.status({ fill: 'red', shape: 'ring', text: t('configError') });
-      node.error(message);
-      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-dispatch is not configured: ${message}`)));
+      refuseUnconfigured(node, 'flaregrid-dispatch', t('configError'), err);
       return;
     }
 

@@ -11,7 +11,7 @@ import { ID_PATTERN } from '../../lib/schemas/kit';
 import { METER_ROLES, type MeterReading, type MeterRole } from '../../lib/schemas/contracts';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { asError, positiveNumber } from '../shared/handlers';
+import { asError, positiveNumber, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import { METER_MIGRATIONS } from './migrations';
 import type { NodeDefinition, NodeMessage, NodeRedAPI, NodeSend, RuntimeNode } from '../shared/red';
@@ -76,9 +76,7 @@ export = function register(RED: NodeRedAPI): void {
       // Built now, not after the saved totals are read, so that settings that cannot work show at once.
       draft = new MeterSession(options);
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('flaregrid-meter.status.configError') });
-      node.error(`${saved.meterId || 'flaregrid-meter'}: ${asError(err).message}`);
-      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-meter is not configured: ${asError(err).message}`)));
+      refuseUnconfigured(node, 'flaregrid-meter', RED._('flaregrid-meter.status.configError'), err, saved.meterId || 'flaregrid-meter');
       return;
     }
     // The energy totals are kept in the context store the engineer picked, so that a restart (or a redeploy)

@@ -11,7 +11,7 @@ import { isMeterReading, isTrade } from '../../lib/schemas';
 import { ID_PATTERN } from '../../lib/schemas/kit';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { nonNegativeNumber, positiveNumber } from '../shared/handlers';
+import { nonNegativeNumber, positiveNumber, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import { journalDir, refusedStatus, refuseTradeWhileMacaroonRefused, runPaymentDriver } from '../shared/payments';
 import type { NodeDefinition, NodeRedAPI, NodeStatus, RuntimeNode } from '../shared/red';
@@ -97,10 +97,7 @@ export = function (RED: NodeRedAPI) {
     try {
       settings = readSettings(migrateConfig(saved, PAY_GATE_MIGRATIONS));
     } catch (err) {
-      const message = (err as Error).message;
-      node.status({ fill: 'red', shape: 'ring', text: t('status.configError') });
-      node.error(message);
-      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-pay-gate is not configured: ${message}`)));
+      refuseUnconfigured(node, 'flaregrid-pay-gate', t('status.configError'), err);
       return;
     }
     let driver: GateDriver | undefined;

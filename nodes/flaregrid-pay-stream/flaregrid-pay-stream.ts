@@ -10,7 +10,7 @@ import { StreamDriver } from '../../lib/payments/stream-driver';
 import { validateStreamSettings, type StreamSettings } from '../../lib/payments/stream';
 import { clockOf, flaregridSettings } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { nonNegativeNumber, positiveNumber } from '../shared/handlers';
+import { nonNegativeNumber, positiveNumber, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import { journalDir, refuseTradeWhileMacaroonRefused, runPaymentDriver } from '../shared/payments';
 import type { NodeDefinition, NodeRedAPI, NodeStatus, RuntimeNode } from '../shared/red';
@@ -71,10 +71,7 @@ export = function (RED: NodeRedAPI) {
     try {
       settings = readSettings(migrateConfig(saved, PAY_STREAM_MIGRATIONS));
     } catch (err) {
-      const message = (err as Error).message;
-      node.status({ fill: 'red', shape: 'ring', text: t('status.configError') });
-      node.error(message);
-      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-pay-stream is not configured: ${message}`)));
+      refuseUnconfigured(node, 'flaregrid-pay-stream', t('status.configError'), err);
       return;
     }
     let driver: StreamDriver | undefined;

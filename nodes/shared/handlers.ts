@@ -1,4 +1,4 @@
-import type { NodeDone, NodeMessage, NodeSend } from './red';
+import type { NodeDone, NodeMessage, NodeSend, RuntimeNode } from './red';
 
 /**
  * Wraps an async input handler so that a rejection reaches `done(err)`: the runtime only catches
@@ -17,6 +17,17 @@ export function asyncInput(
     }
     Promise.resolve(pending).then(() => done(), (err: unknown) => done(asError(err)));
   };
+}
+
+/**
+ * A node whose settings cannot be built: a red status saying so, the reason in the log, and every message refused
+ * with it through done(err), so that a Catch node sees it instead of the message vanishing.
+ */
+export function refuseUnconfigured(node: RuntimeNode, type: string, statusText: string, err: unknown, logPrefix?: string): void {
+  const message = asError(err).message;
+  node.status({ fill: 'red', shape: 'ring', text: statusText });
+  node.error(logPrefix ? `${logPrefix}: ${message}` : message);
+  node.on('input', (_msg: NodeMessage, _send: NodeSend, done: NodeDone) => done(new Error(`${type} is not configured: ${message}`)));
 }
 
 export function asError(err: unknown): Error {
