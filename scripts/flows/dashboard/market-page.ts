@@ -65,7 +65,7 @@ export function marketPage(file: string, order: number): DashboardPage {
   const col = 4.25;
   const widgets = [
     chart(flow, 'w:depth', { group: book, order: 1, width: 6, height: 6, label: 'Depth', yLabel: 'kWh', ymin: 0, bars: true, colors: ['#2ca02c', '#d62728'] }, { col, row: 2 }),
-    chart(flow, 'w:prices', { group: prices, order: 1, width: 6, height: 5, label: 'Trade and clearing prices', yLabel: 'sat/kWh', ymin: 0, minutes: 60, colors: ['#e07b39', '#6a3d9a'] }, { col, row: 2.75 }),
+    chart(flow, 'w:prices', { group: prices, order: 1, width: 6, height: 5, label: 'Trade and clearing prices', yLabel: 'sat/kWh', ymin: 0, minutes: 60, points: true, colors: ['#e07b39', '#6a3d9a'] }, { col, row: 2.75 }),
     table(
       flow,
       'w:trades',
