@@ -2,9 +2,9 @@
 // The microgrid as `npm start` brings it up, seen in headless Chromium: every FlareGrid node of the reference
 // flows turns green in the editor, the dashboard's pages show live figures, and a Settings change reaches the
 // running dispatch. The site is the reference one with the settings an integrator changes (00-site.json) set so
-// that a few wall minutes hold trades, clearings, payments and a cut-off: speed-up 4, 5-minute market slots
-// with a 1-minute gate, and prosumer 2's wallet empty from plant minute 11 to 15. Screenshots of each page go to
-// dist/screenshots (and two to docs/img with FLAREGRID_SCREENSHOTS_TO_DOCS=1).
+// that a few wall minutes hold trades, clearings and payments: speed-up 4, meters read every 2 s, 5-minute market
+// slots with a 1-minute gate. Screenshots of each page go to dist/screenshots (and two to docs/img with
+// FLAREGRID_SCREENSHOTS_TO_DOCS=1).
 
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -16,8 +16,7 @@ import { referenceFlowsWith, startMicrogrid, type Microgrid } from '../support/m
 /** from the editor's first load, wall time: meters answer in seconds, 180 miners are read within two polls */
 const GREEN_WITHIN_MS = 45_000;
 const SPEEDUP = 4;
-const SITE_CHANGES: Record<string, string> = { FLAREGRID_MARKET_SLOT_MIN: '5', FLAREGRID_MARKET_GATE_CLOSURE_S: '60' };
-const DEFAULTER = 'prosumer-2';
+const SITE_CHANGES: Record<string, string> = { FLAREGRID_MARKET_SLOT_MIN: '5', FLAREGRID_MARKET_GATE_CLOSURE_S: '60', FLAREGRID_METER_POLL_S: '2' };
 const wallMs = (plantMinutes: number) => (plantMinutes * 60_000) / SPEEDUP;
 const kw = (text: string) => Number(/^(-?\d+(?:\.\d+)?) kW$/.exec(text)?.[1] ?? NaN);
 
@@ -31,12 +30,16 @@ describe('the reference microgrid in the browser', function () {
 
   before(async () => {
     flowsDir = referenceFlowsWith(SITE_CHANGES);
-    grid = await startMicrogrid({ speedup: SPEEDUP, seed: 3, env: { FLAREGRID_FLOWS_DIR: flowsDir, FLAREGRID_SIM_WALLET_OUTAGE: `${DEFAULTER}@11-15` } });
+    grid = await startMicrogrid({ speedup: SPEEDUP, seed: 3, env: { FLAREGRID_FLOWS_DIR: flowsDir } });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     errors = new PageErrors(page);
   });
-  afterEach(() => errors.assertNone());
+  afterEach(function () {
+    // A page that stops answering is most often npm start gone: its last words say why.
+    if (this.currentTest?.state === 'failed') console.log(grid.output().split('\n').slice(-30).join('\n'));
+    errors.assertNone();
+  });
   after(async () => {
     await browser?.close();
     await grid?.stop();
@@ -108,7 +111,7 @@ describe('the reference microgrid in the browser', function () {
     await screenshot(page, 'dashboard-market.png', { fullPage: true });
   });
 
-  it(`shows the payments live: streams paid against delivered, receipts, and ${DEFAULTER} cut off and restored`, async () => {
+  it('shows the payments live: streams paid against delivered, receipts, and the cut-off list', async () => {
     await page.goto(`${grid.dashboardUrl}/payments`);
     const receipt = await waitForRow(page, 'Receipts', () => true, wallMs(10));
     assert.match(receipt[3]!, /^\d+ Wh$/, 'energy paid');
@@ -116,10 +119,12 @@ describe('the reference microgrid in the browser', function () {
     assert.match(receipt[6]!, /^[0-9a-f]{16}…$/, 'payment hash');
     const stream = await waitForRow(page, 'Streams', (cells) => /^[1-9]\d* Wh$/.test(cells[6] ?? '') && /^[1-9]\d* Wh, /.test(cells[7] ?? ''), wallMs(5));
     assert.match(stream[9]!, /^(streaming|closing|closed)$/);
-    // The gate cuts the defaulter off once its wallet is empty (plant minute 11), and restores it when it pays (15).
-    const cut = await waitForRow(page, 'Cut-offs', (cells) => cells[1] === DEFAULTER && cells[2] === 'cut off', wallMs(14));
-    assert.match(cut[3]!, /^\d+ Wh, \d+\.\d{3} sat$/, 'unpaid');
-    await waitForRow(page, 'Cut-offs', (cells) => cells[1] === DEFAULTER && cells[2] === 'restored', wallMs(8));
+    // Cut-offs and restores come from the sellers' gates (test/flows/reference-microgrid.test.ts makes one); the
+    // list is there, with its columns, from the start.
+    const cutoffColumns = await page.$$eval('.nrdb-ui-table', (tables) =>
+      tables.filter((t) => t.querySelector('.nrdb-ui-table-title')?.textContent?.trim() === 'Cut-offs').flatMap((t) => Array.from(t.querySelectorAll('thead th')).map((th) => th.textContent?.trim())),
+    );
+    assert.deepEqual(cutoffColumns, ['Time', 'Buyer', 'What', 'Unpaid', 'Why']);
     assert.ok((await tableRows(page, 'Streams')).length >= 1);
     await page.waitForTimeout(3000);
     await screenshot(page, 'dashboard-payments.png', { fullPage: true });

@@ -71,6 +71,7 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   const path = join(SCREENSHOTS, name);
   await page.screenshot({ path, fullPage: options.fullPage ?? false });
   if (options.toDocs && process.env.FLAREGRID_SCREENSHOTS_TO_DOCS === '1') {
+    // The README shows the page, not a passing notice over it (the artifact above keeps what the test saw).
     mkdirSync(DOCS_IMG, { recursive: true });
     copyFileSync(path, join(DOCS_IMG, name));
   }
