@@ -46,6 +46,8 @@ export class MinerController {
   private polling = false;
   private pending: PowerTarget | undefined;
   private wasSuspect = false;
+  /** when the last wake went out; undefined once a sleep did */
+  private wokeAtMs: number | undefined;
   private closed = false;
   private telemetryNow: MinerTelemetry;
 
@@ -167,6 +169,7 @@ export class MinerController {
       });
       const toW = action.kind === 'sleep' ? 0 : action.kind === 'limit' ? (appliedW ?? action.watts) : (this.reconciler.state.desired?.commandW ?? fromW);
       linked.capability.commanded(action.kind, nowMs, fromW, toW);
+      if (action.kind !== 'limit') this.wokeAtMs = action.kind === 'wake' ? nowMs : undefined;
       this.reconciler.sent(action, this.options.clock.nowMs(), appliedW, fast);
     } catch (err) {
       const error = asMinerError(err, this.minerId);
@@ -227,17 +230,20 @@ export class MinerController {
 
   private build(): MinerTelemetry {
     const linked = this.link.current();
+    const capability = linked?.capability.snapshot();
+    const nowMs = this.options.clock.nowMs();
     return buildTelemetry({
       minerId: this.minerId,
       site: this.options.site,
-      nowMs: this.options.clock.nowMs(),
+      nowMs,
       online: this.online && linked !== undefined,
       offlineReason: this.offlineReason,
       sample: this.sample,
       reconciler: this.reconciler.state,
-      capability: linked?.capability.snapshot(),
+      capability,
       controllable: linked?.driver.canControl ?? false,
       ratedPowerW: this.options.ratedPowerW,
+      warmingUp: this.wokeAtMs !== undefined && capability !== undefined && nowMs - this.wokeAtMs < 2 * capability.wakeS * 1000,
     });
   }
 }

@@ -23,6 +23,8 @@ export interface TelemetryInput {
   capability?: CapabilitySnapshot;
   controllable: boolean;
   ratedPowerW: number;
+  /** a wake went out less than twice the miner's wake time ago: boards not hashing yet are warming, not failed */
+  warmingUp?: boolean;
 }
 
 export function buildTelemetry(input: TelemetryInput): MinerTelemetry {
@@ -51,11 +53,14 @@ export function buildTelemetry(input: TelemetryInput): MinerTelemetry {
   const targetW = desired?.targetW ?? (sample.mining ? Math.round(sample.powerLimitW ?? input.ratedPowerW) : 0);
   let state: MinerState;
   let reason: string | undefined;
-  if (sample.boardsFailed > 0) {
+  // A cold start shows every hashboard at zero for a minute or two; only the firmware's own fault words, or
+  // boards still idle once the wake should be done, make that an error.
+  const warming = input.warmingUp === true && sample.mining && sample.errors.length === 0;
+  if (sample.boardsFailed > 0 && !warming) {
     state = 'error';
     reason = `${sample.boardsFailed} of ${sample.boardsTotal} hashboards not hashing${sample.errors.length > 0 ? `: ${sample.errors[0]}` : ''}`;
   } else if (!sample.mining) state = 'sleeping';
-  else state = ramping(sample, powerW, powerSource, input.capability) ? 'ramping' : 'hashing';
+  else state = sample.boardsFailed > 0 || ramping(sample, powerW, powerSource, input.capability) ? 'ramping' : 'hashing';
   let quality: Quality = 'good';
   if (reconciler.suspect) {
     quality = 'suspect';

@@ -1,6 +1,6 @@
 // flaregrid-miner: a thin adapter over lib/miners' MinerFleet. Input: a PowerTarget (or an array of them) per
 // miner, or {shed: true} to sleep miners now. Output: MinerTelemetry per miner after every read, with the topic
-// <prefix>/<site>/miners/<minerId>/telemetry. Status: one miner's power, target and state, or a list's count.
+// <prefix>/<site>/miners/<minerId>/telemetry. Status: one miner's power, target and state, or a list's counts (hashing, asleep, with a problem).
 import { clockRate } from '../../lib/clock';
 import { MinerError } from '../../lib/miners/errors';
 import { MinerFleet, type FleetMiner } from '../../lib/miners/fleet';
@@ -106,12 +106,17 @@ export = function register(RED: NodeRedAPI): void {
         }
         return;
       }
+      // Green while the container does what dispatch asks, asleep or hashing; yellow for a miner that needs a
+      // look (offline, a hashboard down, a target not confirmed in time), red when none answers.
       const known = all.filter((m): m is MinerTelemetry => m !== undefined);
       const online = known.filter((m) => m.state !== 'offline');
-      const troubled = known.some((m) => m.state === 'error' || m.quality === 'suspect');
+      const troubled = known.filter((m) => m.state === 'offline' || m.state === 'error' || m.quality === 'suspect').length;
+      const hashing = online.filter((m) => m.state === 'hashing' || m.state === 'ramping').length;
+      const asleep = online.filter((m) => m.state === 'sleeping').length;
       const totalW = online.reduce((sum, m) => sum + m.powerW, 0);
-      const fill = online.length === 0 ? 'red' : online.length < all.length || troubled ? 'yellow' : 'green';
-      node.status({ fill, shape: 'dot', text: t('status.fleet', { online: online.length, count: all.length, power: formatPowerW(totalW) }) });
+      const fill = online.length === 0 ? 'red' : online.length < all.length || troubled > 0 ? 'yellow' : 'green';
+      const counts = { hashing, asleep, count: all.length, power: formatPowerW(totalW), troubled };
+      node.status({ fill, shape: hashing === 0 ? 'ring' : 'dot', text: t(troubled > 0 ? 'status.fleetTroubled' : 'status.fleet', counts) });
     }
 
     node.status({ fill: 'grey', shape: 'ring', text: t('status.waiting') });

@@ -139,7 +139,9 @@ export = function (RED: NodeRedAPI) {
       return;
     }
     const fill = participant.signs ? 'green' : 'yellow';
-    if (!participant.signs) node.status({ fill: 'yellow', shape: 'ring', text: t('unsigned') });
+    // Until its first message it says what it will do, so a healthy node that has nothing to offer yet is not blank.
+    const first = settings.action === 'cancel' ? t('idleCancel') : t('idle', { side: settings.side });
+    node.status({ fill, shape: 'ring', text: participant.signs ? first : t('unsigned') });
     let lastOrderId: string | undefined;
 
     async function typedNumber(typed: Typed, label: string, min: number, msg: NodeMessage): Promise<number> {

@@ -6,30 +6,16 @@
 // must be restored.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { SITE_METERS } from '../../scripts/flows/meters';
-import { startMicrogrid, treeRssKb, type Microgrid } from '../support/microgrid';
+import { referenceFlowsWith, startMicrogrid, treeRssKb, type Microgrid } from '../support/microgrid';
 import { MqttRecorder, type Recorded } from '../support/mqtt-recorder';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const SPEEDUP = 4;
 const SITE_CHANGES: Record<string, string> = { FLAREGRID_MARKET_SLOT_MIN: '5', FLAREGRID_MARKET_GATE_CLOSURE_S: '60', FLAREGRID_METER_POLL_S: '2' };
 const DEFAULTER = 'prosumer-2';
 const OUTAGE_MIN = [11, 15];
 const wallMs = (plantMinutes: number) => (plantMinutes * 60_000) / SPEEDUP;
-
-/** The reference flows with the site settings changed in 00-site.json's global environment. */
-function siteWith(changes: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'flaregrid-reference-flows-'));
-  for (const name of readdirSync(join(ROOT, 'flows')).filter((n) => n.endsWith('.json'))) {
-    const nodes = JSON.parse(readFileSync(join(ROOT, 'flows', name), 'utf8')) as { type: string; env?: { name: string; value: string }[] }[];
-    for (const entry of nodes.find((n) => n.type === 'global-config')?.env ?? []) if (entry.name in changes) entry.value = changes[entry.name];
-    writeFileSync(join(dir, name), JSON.stringify(nodes));
-  }
-  return dir;
-}
 
 describe('the reference microgrid end to end (npm start, speed-up 4)', function () {
   this.timeout(wallMs(30) + 120_000);
@@ -40,7 +26,7 @@ describe('the reference microgrid end to end (npm start, speed-up 4)', function 
   const receipts = () => mqtt.on(/\/receipts\//).map((m) => m.payload);
 
   before(async () => {
-    flowsDir = siteWith(SITE_CHANGES);
+    flowsDir = referenceFlowsWith(SITE_CHANGES);
     grid = await startMicrogrid({
       speedup: SPEEDUP,
       seed: 3,

@@ -8,6 +8,15 @@ import type { MinerFault } from '../../sim/miners';
 import { caughtError, deployMiners, target, telemetryOf, wait, type MinerFlow } from './miner-flow';
 
 const runtimeEvents = require('@node-red/util').events;
+interface Status {
+  fill: string;
+  shape: string;
+  text: string;
+}
+// The test helper shows a status text as its locale key (it translates nothing).
+const lastStatus = new Map<string, Status>();
+runtimeEvents.on('node-status', (event: { id: string; status: Status }) => lastStatus.set(event.id, event.status));
+const statusOf = (id: string): Status => lastStatus.get(id) ?? { fill: '', shape: '', text: '' };
 
 for (const dialect of ['luxos', 'braiins'] as const) {
   describe(`flaregrid-miner against a simulated ${dialect} miner`, function () {
@@ -56,10 +65,12 @@ for (const dialect of ['luxos', 'braiins'] as const) {
       const asleep = await telemetryOf(id, (m) => m.state === 'sleeping');
       assert.equal(asleep.powerW, 15);
       assert.equal(truth().phase, 'sleeping');
+      // A cold start shows its hashboards idle until they warm up: that is a ramp, never a hashboard error.
+      const states = new Set<string>();
       send(target(id, 3000));
-      await telemetryOf(id, (m) => m.state === 'ramping');
-      const awake = await telemetryOf(id, (m) => m.state === 'hashing' && Math.abs(m.powerW - 3000) < 10, 15_000);
+      const awake = await telemetryOf(id, (m) => (states.add(m.state), m.state === 'hashing' && Math.abs(m.powerW - 3000) < 10), 15_000);
       assert.equal(awake.confirmed, true);
+      assert.deepEqual([...states].filter((s) => s !== 'sleeping'), ['ramping', 'hashing']);
       assert.equal(truth().powerLimitW, 3000, 'the limit was set before the wake, so it never overshot');
     });
 
@@ -195,6 +206,43 @@ describe('flaregrid-miner: bad input, unknown miners, read-only firmware, unconf
     assert.equal(suspect.confirmed, false);
     assert.match(suspect.errorReason ?? '', /has not shown a limit of 2000 W/);
     assert.equal(flow.sim.miner('deaf').read().powerLimitW, 3500);
+    await wait(50);
+    assert.deepEqual(statusOf('miner'), { fill: 'yellow', shape: 'dot', text: 'flaregrid-miner.status.fleetTroubled' });
+  });
+});
+
+describe('flaregrid-miner status of a container', function () {
+  this.timeout(30_000);
+  let flow: MinerFlow;
+  const send = (payload: unknown) => helper.getNode('miner').receive({ payload });
+
+  beforeEach(async () => {
+    flow = await deployMiners([
+      { id: 'on', dialect: 'luxos', seed: 1 },
+      { id: 'off', dialect: 'braiins', seed: 2, initial: 'sleeping' },
+    ]);
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await flow.sim.stop();
+    helper.settings({});
+  });
+
+  it('is green while its miners do what dispatch asks, asleep or waking', async () => {
+    await telemetryOf('off', (m) => m.state === 'sleeping');
+    await telemetryOf('on', (m) => m.state === 'hashing');
+    assert.deepEqual(statusOf('miner'), { fill: 'green', shape: 'dot', text: 'flaregrid-miner.status.fleet' });
+    send(target('off', 0));
+    await telemetryOf('off', (m) => m.confirmed === true);
+    assert.equal(statusOf('miner').fill, 'green', 'asleep by command');
+    const fills = new Set<string>();
+    const onStatus = (event: { id: string; status?: { fill?: string } }) => event.id === 'miner' && event.status?.fill && fills.add(event.status.fill);
+    runtimeEvents.on('node-status', onStatus);
+    send(target('off', 2500));
+    await telemetryOf('off', (m) => m.state === 'hashing' && Math.abs(m.powerW - 2500) < 10, 15_000);
+    runtimeEvents.removeListener('node-status', onStatus);
+    assert.deepEqual([...fills], ['green'], 'a wake is no problem');
   });
 });
 

@@ -6,6 +6,7 @@ import { generateSigningKey, ParticipantRegistry } from '../../lib/market/identi
 import { isCancel, isOrder, type Cancel, type Order } from '../../lib/schemas';
 import { FakeClock } from '../support/fake-clock';
 
+const runtimeEvents = require('@node-red/util').events;
 const NODES = [require('../../nodes/flaregrid-participant/flaregrid-participant'), require('../../nodes/flaregrid-offer/flaregrid-offer')];
 const KEY = generateSigningKey();
 const PAY_TO = `03${'cd'.repeat(32)}`;
@@ -70,6 +71,24 @@ describe('flaregrid-offer with a flaregrid-participant', () => {
       ['sell', 1500, 95_000, '2026-12-01T06:15:00.000Z', '2026-12-01T06:30:00.000Z', 'feeder-1', PAY_TO, '2026-12-01T06:07:30.000Z', '2026-12-01T06:17:30.000Z'],
     );
     assert.deepEqual(statuses.at(-1), { fill: 'green', shape: 'dot', text: 'sell 1.50 kWh @95 sat' });
+  });
+
+  it('shows from the start what it will do, before its first message', async () => {
+    const initial = new Map<string, { fill?: string; shape?: string; text?: string }>();
+    const onStatus = (event: { id: string; status: { fill?: string; text?: string } }) => initial.set(event.id, event.status);
+    runtimeEvents.on('node-status', onStatus);
+    try {
+      await load();
+      assert.deepEqual(initial.get('offer'), { fill: 'green', shape: 'ring', text: 'flaregrid-offer.status.idle' });
+      await helper.unload();
+      await load({ action: 'cancel' });
+      assert.deepEqual(initial.get('offer'), { fill: 'green', shape: 'ring', text: 'flaregrid-offer.status.idleCancel' });
+      await helper.unload();
+      await load({}, { publicKey: '' }, '');
+      assert.deepEqual(initial.get('offer'), { fill: 'yellow', shape: 'ring', text: 'flaregrid-offer.status.unsigned' });
+    } finally {
+      runtimeEvents.removeListener('node-status', onStatus);
+    }
   });
 
   it('takes price and quantity from the message, context, env and JSONata', async () => {

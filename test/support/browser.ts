@@ -29,6 +29,10 @@ export async function launchBrowser(): Promise<Browser> {
 const OFFLINE_CATALOGUE_URL = /^https:\/\/catalogue\.nodered\.org\/catalogue\.json(\?_=\d+)?$/;
 // The editor catches what a comms subscriber (the Debug sidebar, for one) throws and reports it as a warning.
 const SWALLOWED_EXCEPTION = /^Uncaught error from RED\.comms\.subscribe: /;
+// Node-RED 5.0.7's Debug sidebar names a message's flow with RED.nodes.workspace(id).label (21-debug.html), which
+// throws for a Debug message (an error the flows log) that arrives while the editor is still loading the flows:
+// Node-RED's race, not a fault of the page.
+const DEBUG_BEFORE_FLOWS = "Uncaught error from RED.comms.subscribe: TypeError: Cannot read properties of undefined (reading 'label')";
 
 /**
  * The editor's one request to the internet: the palette manager's catalogue of the Flow Library (with a
@@ -44,7 +48,7 @@ export function isOfflineCatalogueFetch(message: Pick<ConsoleMessage, 'type' | '
 
 /**
  * Collects every uncaught exception and console error of a page (and the exceptions the editor swallows and
- * reports as warnings), but the offline catalogue fetch.
+ * reports as warnings), but the offline catalogue fetch and the Debug sidebar's race with the editor's loading.
  */
 export class PageErrors {
   private readonly errors: string[] = [];
@@ -53,7 +57,7 @@ export class PageErrors {
     page.on('pageerror', (err) => this.errors.push(`uncaught: ${err.stack ?? err.message}`));
     page.on('console', (message) => {
       const error = message.type() === 'error' || (message.type() === 'warning' && SWALLOWED_EXCEPTION.test(message.text()));
-      if (!error || isOfflineCatalogueFetch(message)) return;
+      if (!error || isOfflineCatalogueFetch(message) || message.text() === DEBUG_BEFORE_FLOWS) return;
       const { url, lineNumber } = message.location();
       this.errors.push(`console.${message.type()}: ${message.text()}${url ? ` (${url}:${lineNumber})` : ''}`);
     });

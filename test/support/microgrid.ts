@@ -2,13 +2,27 @@
 // process on free ports and a fresh user directory, for the tests that look at it from outside: over MQTT, the
 // simulator's truth, the admin API, the editor and the dashboard.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePorts } from './ports';
 
 const PACKAGE_ROOT = resolve(__dirname, '..', '..', '..');
 const START = join(PACKAGE_ROOT, 'dist', 'scripts', 'start.js');
+
+/**
+ * The reference flows with site settings changed in 00-site.json's global environment, as an integrator changes
+ * them, in a fresh directory for FLAREGRID_FLOWS_DIR; the caller removes it.
+ */
+export function referenceFlowsWith(changes: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'flaregrid-reference-flows-'));
+  for (const name of readdirSync(join(PACKAGE_ROOT, 'flows')).filter((n) => n.endsWith('.json'))) {
+    const nodes = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'flows', name), 'utf8')) as { type: string; env?: { name: string; value: string }[] }[];
+    for (const entry of nodes.find((n) => n.type === 'global-config')?.env ?? []) if (entry.name in changes) entry.value = changes[entry.name]!;
+    writeFileSync(join(dir, name), JSON.stringify(nodes));
+  }
+  return dir;
+}
 
 export interface Microgrid {
   editorUrl: string;

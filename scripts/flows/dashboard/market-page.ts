@@ -10,8 +10,9 @@ const ABOUT = note(
   '',
   "Listens to the market's retained book snapshot (`flaregrid/<FLAREGRID_MARKET>/book`) and its trades",
   '(`…/trades`): the depth of the book for the next slot still open (bids and asks in kWh by price level), every',
-  'trade, the price of each trade over time, and the welfare of the latest clearing (the gains from trade realised',
-  'against the most any clearing of the same orders could realise).',
+  'trade, the price of each trade (and an auction\'s clearing price) over time, and the welfare of the latest clearing',
+  '(the gains from trade realised against the most any clearing of the same orders could realise; before the first, when',
+  'it comes).',
 );
 
 const BOOK = `// msg: a BookSnapshot or a Trade. Out: depth (bar chart), prices (line chart), trades (table), welfare, last price.
@@ -38,12 +39,16 @@ if (open) {
     open.asks.forEach((l) => depth.push({ series: 'asks', x: sat(l.priceMsatPerKwh) + ' sat', y: l.quantityWh / 1000 }));
 }
 const c = p.lastClearing;
+// Before the first clearing the page says when it comes: the gate closure of the first open slot.
 const welfare = c
     ? { payload: (c.welfareMsat / 1000).toFixed(1) + ' sat of ' + (c.bestWelfareMsat / 1000).toFixed(1) + ' sat possible (' + (c.efficiencyPerMille / 10).toFixed(1) + '%), ' + c.trades + ' trades, ' + (c.volumeWh / 1000).toFixed(2) + ' kWh, slot ' + c.deliveryStart.slice(11, 16) }
-    : null;
+    : { payload: open ? 'no clearing yet: the ' + open.deliveryStart.slice(11, 16) + ' slot clears at ' + open.gateClosure.slice(11, 16) : 'no clearing yet' };
+// An auction's uniform price goes on the price chart beside the trades, once per clearing.
+const cleared = c && c.priceMsatPerKwh !== undefined && c.clearedAt !== context.get('clearedAt');
+if (c) context.set('clearedAt', c.clearedAt);
 const changed = JSON.stringify(depth) !== context.get('depth');
 context.set('depth', JSON.stringify(depth));
-return [changed ? { payload: depth } : null, null, null, welfare, null];`;
+return [changed ? { payload: depth } : null, cleared ? { topic: 'clearing price', payload: sat(c.priceMsatPerKwh) } : null, null, welfare, null];`;
 
 export function marketPage(file: string, order: number): DashboardPage {
   const flow = new Flow(file, { label: 'Dashboard: Market', info: ABOUT }, { left: 60, top: 60 }, 'market');
@@ -60,7 +65,7 @@ export function marketPage(file: string, order: number): DashboardPage {
   const col = 4.25;
   const widgets = [
     chart(flow, 'w:depth', { group: book, order: 1, width: 6, height: 6, label: 'Depth', yLabel: 'kWh', ymin: 0, bars: true, colors: ['#2ca02c', '#d62728'] }, { col, row: 2 }),
-    chart(flow, 'w:prices', { group: prices, order: 1, width: 6, height: 5, label: 'Trade prices', yLabel: 'sat/kWh', ymin: 0, minutes: 60, colors: ['#e07b39'] }, { col, row: 2.75 }),
+    chart(flow, 'w:prices', { group: prices, order: 1, width: 6, height: 5, label: 'Trade and clearing prices', yLabel: 'sat/kWh', ymin: 0, minutes: 60, points: true, colors: ['#e07b39', '#6a3d9a'] }, { col, row: 2.75 }),
     table(
       flow,
       'w:trades',

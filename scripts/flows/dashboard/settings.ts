@@ -65,8 +65,6 @@ export function settingsPage(file: string, order: number): SettingsPage {
           label: LABELS.label[spec.key],
           tooltip: `${spec.meaning}; ${spec.exclusiveMin ? 'above' : 'from'} ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`,
           topic: spec.key,
-          min: spec.min,
-          max: spec.max,
           step: step(spec),
         },
         { col: 1.75, row: row + i },
@@ -96,7 +94,7 @@ export function settingsPage(file: string, order: number): SettingsPage {
   const now = uiGroup('group:settings:now', 'Dispatch now', page, 8, SETTINGS_SECTIONS.length + 2);
   config.push(market, now);
   const askAtStart = flow.node('ask:start', 'inject', { name: 'on start', props: [], repeat: '', crontab: '', once: true, onceDelay: 2, topic: '' }, { col: 3.75, row: 2 });
-  const ask = numberInput(flow, 'w:ask', { group: market, order: 1, width: 4, label: "Operator's ask (sat/kWh)", tooltip: 'the price of the operator\'s firm supply, within the market\'s floor and cap', topic: 'ask', min: 0, max: 1000, step: 1 }, { col: 4.75, row: 2.5 });
+  const ask = numberInput(flow, 'w:ask', { group: market, order: 1, width: 4, label: "Operator's ask (sat/kWh)", tooltip: 'the price of the operator\'s firm supply, within the market\'s floor and cap', topic: 'ask', step: 1 }, { col: 4.75, row: 2.5 });
   const setAsk = fn(flow, 'fn:ask', 'set the ask', askCode(OPERATOR_ASK_KEY), 2, { col: 6, row: 2.5 }, ['the ask now', 'notice']);
   const askNotice = notification(flow, 'w:ask-notice', 'ask notice', { col: 7, row: 3 });
   flow.wire(askAtStart, setAsk);

@@ -84,6 +84,8 @@ export interface ChartOptions extends Common {
    */
   bars?: boolean;
   colors?: string[];
+  /** a dot at every point: for series of a few points (trade prices), which a bare line would not show */
+  points?: boolean;
 }
 
 const SERIES_COLORS = ['#e07b39', '#3a7bd5', '#2ca02c', '#9467bd', '#d62728', '#8c564b', '#17becf', '#7f7f7f', '#bcbd22'];
@@ -117,7 +119,7 @@ export function chart(flow: Flow, key: string, o: ChartOptions, at: Place): Flow
       bins: 10,
       action: category ? 'replace' : 'append',
       stackSeries: false,
-      pointShape: 'false',
+      pointShape: o.points ? 'circle' : 'false',
       pointRadius: 4,
       showLegend: true,
       removeOlder: category ? '1' : String(o.minutes ?? 15),
@@ -265,12 +267,18 @@ export function notification(flow: Flow, key: string, name: string, at: Place): 
 
 export interface NumberInputOptions extends Common {
   label: string;
+  /** says the bounds: the flow behind the input checks them and refuses a value outside with a message */
   tooltip: string;
   topic: string;
-  min: number;
-  max: number;
   step: number;
 }
+
+/**
+ * The widget's own range. Dashboard 2's number input does not refuse a value outside its min and max: it sends
+ * another (-5 typed below a minimum of 0 goes as null, 200000 above 100000 as 20000) while the field shows what was
+ * typed. So its range only bounds typing, and the receiving flow checks the real bounds, where it can say why.
+ */
+const TYPING_RANGE = 1e9;
 
 export function numberInput(flow: Flow, key: string, o: NumberInputOptions, at: Place): FlowNode {
   return flow.node(
@@ -285,8 +293,8 @@ export function numberInput(flow: Flow, key: string, o: NumberInputOptions, at: 
       height: String(o.height ?? 0),
       topic: o.topic,
       topicType: 'str',
-      min: o.min,
-      max: o.max,
+      min: -TYPING_RANGE,
+      max: TYPING_RANGE,
       step: o.step,
       tooltip: o.tooltip,
       delay: 300,
