@@ -118,6 +118,9 @@ export class MeterSession {
     if (assembly.overdue(nowMs, this.options.responseTimeoutMs)) {
       assembly.abandonRound();
       this.fail(`no answer within ${this.options.responseTimeoutMs / 1000} s`, nowMs, out);
+    } else if (assembly.waiting) {
+      // The last round is still within its time: a slow link gets no second round queued on top of it.
+      return out;
     }
     assembly.startRound(nowMs);
     out.requests = assembly.requests.map((r) => this.addressed(r));

@@ -33,6 +33,11 @@ export class ReadAssembly {
     this.roundStartedMs = nowMs;
   }
 
+  /** True while a round was sent and has not completed. */
+  get waiting(): boolean {
+    return this.roundStartedMs !== undefined;
+  }
+
   /** True when a round was sent and has not completed within `timeoutMs`. */
   overdue(nowMs: number, timeoutMs: number): boolean {
     return this.roundStartedMs !== undefined && nowMs - this.roundStartedMs >= timeoutMs;

@@ -22,6 +22,8 @@ import { topicsOf } from '../shared/topics';
 const SUNSPEC_DISCOVERY = 'sunspec-meter';
 /** node context key of the energy totals */
 const STATE_KEY = 'meterState';
+/** how long a Modbus answer may take in wall time: node-red-contrib-modbus's client gives up after 1 s, then queues */
+const ANSWER_WALL_MS = 2000;
 
 
 interface MeterConfig extends NodeDefinition {
@@ -54,11 +56,12 @@ export = function register(RED: NodeRedAPI): void {
     const node = this;
     const clock = clockOf(RED);
     let options: MeterSessionOptions;
+    let pollIntervalMs = 1000;
     let topic: string;
     let draft: MeterSession;
     try {
       const config = migrateConfig(saved, METER_MIGRATIONS);
-      const pollIntervalMs = positiveNumber(config.pollIntervalS, 'Poll every') * 1000;
+      pollIntervalMs = positiveNumber(config.pollIntervalS, 'Poll every') * 1000;
       options = {
         site: requireId(config.site, 'Site'),
         meterId: requireId(config.meterId, 'Meter id'),
@@ -68,7 +71,8 @@ export = function register(RED: NodeRedAPI): void {
         unitId: unitIdOf(config.unitId),
         maxRegistersPerRead: Math.floor(positiveNumber(config.maxRegistersPerRead ?? 125, 'Max per read')),
         staleAfterMs: positiveNumber(config.staleAfterS, 'Stale after') * 1000,
-        responseTimeoutMs: pollIntervalMs,
+        // An answer may take the Modbus client's own timeout in wall time, whatever the clock's speed-up.
+        responseTimeoutMs: Math.max(pollIntervalMs, ANSWER_WALL_MS * clockRate(clock)),
       };
       // The Modbus client connects in wall time after a deploy, whatever the clock's speed-up: at least 3 wall s.
       options.startupGraceMs = Math.max(options.staleAfterMs, 3000 * clockRate(clock));
@@ -154,8 +158,8 @@ export = function register(RED: NodeRedAPI): void {
       // The first poll waits a moment so that the Modbus client can connect after a deploy; polls follow from it.
       timers.setTimeout(() => {
         emitTimed(running.poll(clock.nowMs()));
-        timers.setInterval(() => emitTimed(running.poll(clock.nowMs())), options.responseTimeoutMs);
-      }, Math.min(options.responseTimeoutMs, 1000));
+        timers.setInterval(() => emitTimed(running.poll(clock.nowMs())), pollIntervalMs);
+      }, Math.min(pollIntervalMs, 1000));
       timers.setInterval(() => emitTimed(running.tick(clock.nowMs())), 1000);
       showStatus();
     });

@@ -55,8 +55,8 @@ describe('ReadAssembly', () => {
 });
 
 describe('MeterSession', () => {
-  function pm1Session() {
-    return new MeterSession({
+  function pm1Options(): MeterSessionOptions {
+    return {
       site: 'well-7',
       meterId: 'prosumer-1',
       role: 'prosumer',
@@ -66,8 +66,9 @@ describe('MeterSession', () => {
       maxRegistersPerRead: 125,
       staleAfterMs: 3000,
       responseTimeoutMs: 1000,
-    });
+    };
   }
+  const pm1Session = () => new MeterSession(pm1Options());
 
   it('asks for the profile blocks at its unit and turns the answer into a reading with the bus sign', () => {
     const session = pm1Session();
@@ -94,6 +95,23 @@ describe('MeterSession', () => {
     assert.equal(session.poll(T0 + 3000).readings.length, 0);
     const back = session.answer(request, PM1_DUMP, T0 + 3010).readings;
     assert.equal(back[0].quality, 'good');
+  });
+
+  it('sends no second round while the last one is within its answer time, and fails it once that has passed', () => {
+    // A 0.25 s poll on a clock four times the wall, with answers allowed 2 s of wall time (8 s on this clock).
+    const session = new MeterSession({ ...pm1Options(), responseTimeoutMs: 8000 });
+    assert.equal(session.poll(T0).requests.length, 1);
+    for (let t = T0 + 250; t < T0 + 8000; t += 250) {
+      const { requests, readings } = session.poll(t);
+      assert.deepEqual([requests.length, readings.length], [0, 0], `poll at +${t - T0} ms`);
+    }
+    const overdue = session.poll(T0 + 8000);
+    assert.equal(overdue.readings[0]?.quality, 'bad');
+    assert.match(overdue.readings[0]?.qualityReason ?? '', /no answer within 8 s/);
+    assert.equal(overdue.requests.length, 1, 'a fresh round goes out with the failure');
+    const [request] = overdue.requests;
+    assert.equal(session.answer(request, PM1_DUMP, T0 + 8100).readings[0]?.quality, 'good');
+    assert.equal(session.poll(T0 + 8250).requests.length, 1, 'an answered round lets the next poll ask again at once');
   });
 
   it('turns a wrong-length answer into a bad reading carried by the error', () => {
