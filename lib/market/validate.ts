@@ -17,6 +17,7 @@
 // - the open-order cap. The rate limit (RateLimiter) comes last, so that refused messages cost no tokens.
 
 import { canonicalJson, sha256Hex } from '../canonical-json';
+import { isoTimeMs } from '../schemas/iso-time';
 import { isCancel, isOrder, type Cancel, type Order, type Reject, type RejectReason } from '../schemas';
 import type { Engine, OrderMeta } from './engine';
 import type { ParticipantRegistry } from './identity';
@@ -95,8 +96,8 @@ function contract<T>(check: { problems(value: unknown): string[] }, message: unk
 
 function checkWindow(engine: Engine, order: Order, nowMs: number): void {
   const { slotMs } = engine.settings;
-  const start = Date.parse(order.deliveryStart);
-  const end = Date.parse(order.deliveryEnd);
+  const start = isoTimeMs(order.deliveryStart);
+  const end = isoTimeMs(order.deliveryEnd);
   if (start % slotMs !== 0) throw new Refusal('window-unaligned', `deliveryStart must be the start of a ${slotMs / 60_000}-minute slot, got ${order.deliveryStart}`);
   if (end - start !== slotMs) throw new Refusal('window-unaligned', `deliveryEnd must be deliveryStart + ${slotMs / 60_000} minutes (${iso(start + slotMs)}), got ${order.deliveryEnd}`);
   if (end <= nowMs) throw new Refusal('window-past', `deliveryEnd ${order.deliveryEnd} is in the past (the market's clock reads ${iso(nowMs)})`);
@@ -108,11 +109,11 @@ function checkWindow(engine: Engine, order: Order, nowMs: number): void {
 }
 
 function checkTimes(engine: Engine, message: Order | Cancel, nowMs: number): void {
-  if (message.expiresAt !== undefined && Date.parse(message.expiresAt) <= nowMs) {
+  if (message.expiresAt !== undefined && isoTimeMs(message.expiresAt) <= nowMs) {
     throw new Refusal('expired', `expiresAt ${message.expiresAt} has passed (the market's clock reads ${iso(nowMs)})`);
   }
   const skew = engine.settings.maxClockSkewMs;
-  if (Math.abs(Date.parse(message.createdAt) - nowMs) > skew) {
+  if (Math.abs(isoTimeMs(message.createdAt) - nowMs) > skew) {
     throw new Refusal('stale', `createdAt ${message.createdAt} is more than ${skew} ms from the market's clock (${iso(nowMs)})`);
   }
 }
