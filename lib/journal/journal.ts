@@ -51,7 +51,7 @@ import { canonicalJson } from '../canonical-json';
 import { encodeSnapshot, isVersion, segmentFileName, syncDirectory, writeFully, type JournalEntry } from './format';
 import { acquireLock, type JournalLock } from './lock';
 import type { RecordMigration, SnapshotMigration } from './migrate';
-import { RecordBytes } from './record-bytes';
+import { ChunkPool, RecordBytes } from './record-bytes';
 import { replay } from './replay';
 import { writeSnapshotFile } from './snapshot-file';
 
@@ -130,6 +130,7 @@ export class Journal<T = unknown, S = unknown> {
   private flushing: Promise<void> | undefined;
   private segment: { firstSeq: number; handle: FileHandle } | undefined;
   private snapshots: Promise<void> = Promise.resolve();
+  private readonly chunks = new ChunkPool();
   /** settles when the newest batch of records is durable */
   private lastBatch: Promise<void> = Promise.resolve();
   private failure: JournalError | undefined;
@@ -223,7 +224,7 @@ export class Journal<T = unknown, S = unknown> {
     const kindJson = canonicalJson(kind);
     let batch = this.queue.at(-1);
     if (batch?.type !== 'records' || batch.segmentFirstSeq !== this.tailFirstSeq) {
-      batch = { type: 'records', segmentFirstSeq: this.tailFirstSeq, firstSeq: seq, bytes: new RecordBytes(), done: deferred() };
+      batch = { type: 'records', segmentFirstSeq: this.tailFirstSeq, firstSeq: seq, bytes: new RecordBytes(this.chunks), done: deferred() };
       this.queue.push(batch);
       this.lastBatch = batch.done.promise;
     }
@@ -305,6 +306,7 @@ export class Journal<T = unknown, S = unknown> {
     this.counters.writes++;
     this.counters.bytes += batch.bytes.length;
     await this.segment.handle.datasync();
+    batch.bytes.release();
     this.counters.syncs++;
     batch.done.resolve();
   }

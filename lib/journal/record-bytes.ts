@@ -14,15 +14,36 @@
 import { hash } from 'node:crypto';
 
 const CHUNK_BYTES = 1 << 20;
+/** chunks kept for the next batches: a fresh chunk costs the kernel a page fault per 4 KiB on first write */
+const SPARE_CHUNKS = 16;
 /** what surrounds the data and the kind in the line and the hash input, with room to spare: hash, prev, seq, v */
 const FRAME_BYTES = 512;
 
+/** The chunks of a journal's batches, used again once their batch is on disk. */
+export class ChunkPool {
+  private readonly spare: Buffer[] = [];
+
+  take(minBytes: number): Buffer {
+    const chunk = this.spare.pop();
+    if (chunk !== undefined && chunk.length >= minBytes) return chunk;
+    if (chunk !== undefined) this.spare.push(chunk);
+    return Buffer.allocUnsafe(Math.max(CHUNK_BYTES, minBytes));
+  }
+
+  give(chunk: Buffer): void {
+    if (chunk.length === CHUNK_BYTES && this.spare.length < SPARE_CHUNKS) this.spare.push(chunk);
+  }
+}
+
 export class RecordBytes {
-  private readonly chunks: Buffer[] = [];
-  private chunk: Buffer = Buffer.allocUnsafe(0);
+  /** the chunks filled before the current one, and how much of each */
+  private readonly filled: { chunk: Buffer; used: number }[] = [];
+  private chunk: Buffer | undefined;
   private used = 0;
   /** bytes of the lines so far */
   length = 0;
+
+  constructor(private readonly pool: ChunkPool) {}
 
   /**
    * Appends the record's line; returns its hash. `dataJson` must be the canonical JSON of the data and
@@ -31,8 +52,8 @@ export class RecordBytes {
   append(v: number, seq: number, kindJson: string, prev: string, dataJson: string): string {
     // UTF-16 code units × 3 bounds the UTF-8 bytes; a chunk always has room for the whole record.
     const bound = FRAME_BYTES + (prev.length + kindJson.length + dataJson.length) * 3;
-    if (this.chunk.length - this.used < bound) this.next(bound);
-    const buf = this.chunk;
+    if (this.chunk === undefined || this.chunk.length - this.used < bound) this.next(bound);
+    const buf = this.chunk as Buffer;
     const start = this.used;
     const prevBytes = buf.write(prev, start, 'utf8');
     let at = start + prevBytes;
@@ -51,14 +72,22 @@ export class RecordBytes {
 
   /** the lines, in order, as the buffers to write */
   buffers(): Buffer[] {
-    const out = this.chunks.slice();
-    if (this.used > 0) out.push(this.chunk.subarray(0, this.used));
+    const out = this.filled.map((f) => f.chunk.subarray(0, f.used));
+    if (this.chunk !== undefined && this.used > 0) out.push(this.chunk.subarray(0, this.used));
     return out;
   }
 
+  /** Hands the chunks back to the pool: call once the lines are written, never before. */
+  release(): void {
+    for (const f of this.filled) this.pool.give(f.chunk);
+    if (this.chunk !== undefined) this.pool.give(this.chunk);
+    this.filled.length = 0;
+    this.chunk = undefined;
+  }
+
   private next(bound: number): void {
-    if (this.used > 0) this.chunks.push(this.chunk.subarray(0, this.used));
-    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bound));
+    if (this.chunk !== undefined) this.filled.push({ chunk: this.chunk, used: this.used });
+    this.chunk = this.pool.take(bound);
     this.used = 0;
   }
 }

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { canonicalJson } from '../../../lib/canonical-json';
 import { encodeEntry, GENESIS_HASH } from '../../../lib/journal/format';
-import { RecordBytes } from '../../../lib/journal/record-bytes';
+import { ChunkPool, RecordBytes } from '../../../lib/journal/record-bytes';
 
 const data = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
-function both(records: readonly { kind: string; data: unknown }[], v = 1): void {
-  const bytes = new RecordBytes();
+function both(records: readonly { kind: string; data: unknown }[], v = 1, pool = new ChunkPool()): void {
+  const bytes = new RecordBytes(pool);
   let prev = GENESIS_HASH;
   let expected = '';
   records.forEach((record, i) => {
@@ -22,6 +22,7 @@ function both(records: readonly { kind: string; data: unknown }[], v = 1): void 
   const written = Buffer.concat(bytes.buffers());
   assert.equal(written.length, bytes.length);
   assert.ok(written.equals(Buffer.from(expected, 'utf8')), 'the bytes are the lines of encodeEntry');
+  bytes.release();
 }
 
 describe('journal: batch bytes', () => {
@@ -33,6 +34,9 @@ describe('journal: batch bytes', () => {
     const filler = { text: 'x'.repeat(10_000), unicode: 'ü€😀'.repeat(1000) };
     const records: { kind: string; data: unknown }[] = Array.from({ length: 300 }, (_, i) => ({ kind: 'order', data: { i, ...filler } }));
     records.splice(150, 0, { kind: 'big', data: { text: 'y'.repeat(3 << 20) } });
-    both(records);
+    const pool = new ChunkPool();
+    both(records, 1, pool);
+    // and again in the chunks the first batch handed back
+    both(records.slice(100), 2, pool);
   });
 });
