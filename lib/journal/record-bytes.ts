@@ -9,7 +9,7 @@
 //   prev {"data":DATA,"kind":K,"seq":S,"v":V}          ← hashed: sha256(prev + canonicalJson({v,seq,kind,data}))
 //   {"data":DATA,"hash":"H","kind":K,"prev":"P","seq":S,"v":V}\n   ← the line (format.ts), in place of the above
 //
-// The line is byte for byte what encodeEntry (format.ts) writes; a test holds the two equal.
+// A test holds the line to the format's definition: canonicalJson({v, seq, kind, data, prev, hash}) and a newline.
 
 import { hash } from 'node:crypto';
 
@@ -47,7 +47,7 @@ export class RecordBytes {
 
   /**
    * Appends the record's line; returns its hash. `dataJson` must be the canonical JSON of the data and
-   * `kindJson` that of the kind, as format.ts's encodeEntry takes them.
+   * `kindJson` that of the kind.
    */
   append(v: number, seq: number, kindJson: string, prev: string, dataJson: string): string {
     // UTF-16 code units × 3 bounds the UTF-8 bytes; a chunk always has room for the whole record.
