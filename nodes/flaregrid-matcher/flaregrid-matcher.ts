@@ -171,17 +171,20 @@ export = function (RED: NodeRedAPI) {
       }
       const submit = (r: Running): Promise<MarketEvents> => r.market.submitMany(messages, clock.nowMs());
       const submitted = ready ? submit(ready) : whenOpen().then(submit);
-      submitted.then(
-        (events) => {
+      submitted
+        .then((events) => {
           if (decodeRejects.length > 0) events.rejects = decodeRejects.concat(events.rejects);
           emit(events, items[0].send);
-          for (const item of items) item.done();
-        },
-        (err: unknown) => {
-          const error = asError(err);
-          for (const item of items) item.done(error);
-        },
-      );
+        })
+        .then(
+          () => {
+            for (const item of items) item.done();
+          },
+          (err: unknown) => {
+            const error = asError(err);
+            for (const item of items) item.done(error);
+          },
+        );
     });
 
     const command = asyncInput(async (msg, send) => {
