@@ -96,6 +96,8 @@ function serialize(value: unknown, ancestors: object[]): string {
 }
 
 function serializeArray(array: readonly unknown[], ancestors: object[]): string {
+  const flat = primitiveArrayJson(array);
+  if (flat !== undefined) return flat;
   let text = '[';
   let i = 0;
   try {
@@ -107,6 +109,50 @@ function serializeArray(array: readonly unknown[], ancestors: object[]): string 
   return `${text}]`;
 }
 
+/**
+ * An array of strings (well-formed), finite numbers, booleans and nulls only, as JSON.stringify writes it, which
+ * is exactly the text above for such values, in one flat string (a state's lists of ids are long, and the rope
+ * of small strings the general way builds costs more to turn into bytes than to build); undefined otherwise.
+ */
+function primitiveArrayJson(array: readonly unknown[]): string | undefined {
+  if ((array as { toJSON?: unknown }).toJSON !== undefined) return undefined;
+  for (let i = 0; i < array.length; i++) if (!isPlainPrimitive(array[i])) return undefined;
+  return JSON.stringify(array);
+}
+
+/** A primitive JSON value JSON.stringify writes as serialize does: a well-formed string, a finite number, a boolean, null. */
+function isPlainPrimitive(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return (value as string & { isWellFormed(): boolean }).isWellFormed();
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object':
+      return value === null;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The same for an object of such values (undefined members left out), copied in sorted key order and written by
+ * JSON.stringify. JavaScript puts integer-like keys first whatever the insertion order, so a key that starts with
+ * a digit sends the object the general way, and so does __proto__, which an assignment would not make a key.
+ */
+function primitiveObjectJson(record: Record<string, unknown>, sortedKeys: readonly string[]): string | undefined {
+  const copy: Record<string, unknown> = {};
+  for (const key of sortedKeys) {
+    const value = record[key];
+    if (value === undefined) continue;
+    const first = key.charCodeAt(0);
+    if ((first >= 48 && first <= 57) || key === '__proto__' || !isPlainPrimitive(value)) return undefined;
+    copy[key] = value;
+  }
+  return JSON.stringify(copy);
+}
+
 function serializeObject(object: object, ancestors: object[]): string {
   const proto: unknown = Object.getPrototypeOf(object);
   if (proto !== Object.prototype && proto !== null) {
@@ -115,6 +161,8 @@ function serializeObject(object: object, ancestors: object[]): string {
   }
   const record = object as Record<string, unknown>;
   const keys = Object.keys(record).sort();
+  const flat = primitiveObjectJson(record, keys);
+  if (flat !== undefined) return flat;
   let text = '{';
   let key = '';
   try {

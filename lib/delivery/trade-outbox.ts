@@ -89,6 +89,17 @@ export class TradeOutbox {
     return true;
   }
 
+  /** `trades` were sent and count as delivered at once (no confirmations expected), with every trade sent before them. */
+  delivered(trades: readonly Trade[]): void {
+    if (trades.length === 0) return;
+    if (this.pending.length > 0) {
+      this.sent(trades, 0);
+      this.confirmAll();
+      return;
+    }
+    this.writeMark(trades[trades.length - 1].id);
+  }
+
   /** Marks every trade sent so far delivered (no confirmations expected). */
   confirmAll(): void {
     for (const entry of this.pending) entry.confirmed = true;
@@ -113,7 +124,10 @@ export class TradeOutbox {
       this.byId.delete(entry.trade.id);
       last = entry.trade.id;
     }
-    if (last === undefined) return;
+    if (last !== undefined) this.writeMark(last);
+  }
+
+  private writeMark(last: string): void {
     this.mark = last;
     const record = Buffer.alloc(MARK_BYTES, ' ');
     record.write(JSON.stringify({ lastDeliveredTradeId: last }));

@@ -47,25 +47,6 @@ export function segmentFiles(names: readonly string[]): SegmentFile[] {
   return segments.sort((a, b) => a.firstSeq - b.firstSeq);
 }
 
-export interface EncodedEntry<T> {
-  entry: JournalEntry<T>;
-  /** the record's line, newline included: canonicalJson(entry) */
-  line: string;
-}
-
-/**
- * Builds a record and its line with one canonical serialisation of `data`. Both texts are the canonical JSON
- * of their objects because the keys are written in code-unit order: data < hash < kind < prev < seq < v.
- */
-export function encodeEntry<T>(v: number, seq: number, kind: string, data: T, prev: string, dataJson: string = canonicalJson(data)): EncodedEntry<T> {
-  const kindJson = canonicalJson(kind);
-  const hash = sha256Hex(`${prev}{"data":${dataJson},"kind":${kindJson},"seq":${seq},"v":${v}}`);
-  return {
-    entry: { v, seq, kind, data, prev, hash },
-    line: `{"data":${dataJson},"hash":"${hash}","kind":${kindJson},"prev":"${prev}","seq":${seq},"v":${v}}\n`,
-  };
-}
-
 /** The hash a record must carry, recomputed from its content. */
 export function entryHash(entry: Pick<JournalEntry, 'v' | 'seq' | 'kind' | 'data' | 'prev'>): string {
   return sha256Hex(entry.prev + canonicalJson({ v: entry.v, seq: entry.seq, kind: entry.kind, data: entry.data }));

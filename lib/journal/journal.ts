@@ -47,9 +47,11 @@
 import { mkdir, open, realpath, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalError } from './errors';
-import { encodeEntry, encodeSnapshot, isVersion, segmentFileName, syncDirectory, writeFully, type JournalEntry } from './format';
+import { canonicalJson } from '../canonical-json';
+import { encodeSnapshot, isVersion, segmentFileName, syncDirectory, writeFully, type JournalEntry } from './format';
 import { acquireLock, type JournalLock } from './lock';
 import type { RecordMigration, SnapshotMigration } from './migrate';
+import { ChunkPool, RecordBytes } from './record-bytes';
 import { replay } from './replay';
 import { writeSnapshotFile } from './snapshot-file';
 
@@ -92,6 +94,9 @@ function deferred(): Deferred {
   let resolve!: () => void;
   let reject!: (err: unknown) => void;
   const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  // A failed write is reported through append's promise and durable(); the batch's own promise may have no
+  // other listener, and must not become an unhandled rejection.
+  promise.catch(() => undefined);
   return { promise, resolve, reject };
 }
 
@@ -100,7 +105,7 @@ interface RecordBatch {
   /** the segment these records belong to */
   segmentFirstSeq: number;
   firstSeq: number;
-  lines: string[];
+  bytes: RecordBytes;
   done: Deferred;
 }
 
@@ -125,6 +130,9 @@ export class Journal<T = unknown, S = unknown> {
   private flushing: Promise<void> | undefined;
   private segment: { firstSeq: number; handle: FileHandle } | undefined;
   private snapshots: Promise<void> = Promise.resolve();
+  private readonly chunks = new ChunkPool();
+  /** settles when the newest batch of records is durable */
+  private lastBatch: Promise<void> = Promise.resolve();
   private failure: JournalError | undefined;
   private closing: Promise<void> | undefined;
   private readonly counters: JournalStats = { appends: 0, writes: 0, syncs: 0, bytes: 0 };
@@ -191,19 +199,40 @@ export class Journal<T = unknown, S = unknown> {
    * `dataJson`, which must be exactly canonicalJson(data): it is what is written and hashed.
    */
   append(kind: string, data: T, dataJson?: string): Promise<JournalEntry<T>> {
+    const prev = this.head;
+    const done = this.write(kind, data, dataJson);
+    const entry: JournalEntry<T> = { v: this.version, seq: this.lastSeq, kind, data, prev, hash: this.head };
+    return done.then(() => entry);
+  }
+
+  /**
+   * append for a hot path that appends many records and waits once: the same record, fixed the same way, with
+   * no promise of its own. durable() says when it (and every record before it) is on disk.
+   */
+  appendRecord(kind: string, data: T, dataJson?: string): void {
+    this.write(kind, data, dataJson);
+  }
+
+  /** Resolves once every record appended so far is durable; rejects (WRITE_FAILED) if a write failed. */
+  durable(): Promise<void> {
+    return this.lastBatch;
+  }
+
+  private write(kind: string, data: T, dataJson: string = canonicalJson(data)): Promise<void> {
     this.assertWritable('append');
-    const { entry, line } = encodeEntry(this.version, this.lastSeq + 1, kind, data, this.head, dataJson);
-    this.lastSeq = entry.seq;
-    this.head = entry.hash;
+    const seq = this.lastSeq + 1;
+    const kindJson = canonicalJson(kind);
     let batch = this.queue.at(-1);
     if (batch?.type !== 'records' || batch.segmentFirstSeq !== this.tailFirstSeq) {
-      batch = { type: 'records', segmentFirstSeq: this.tailFirstSeq, firstSeq: entry.seq, lines: [], done: deferred() };
+      batch = { type: 'records', segmentFirstSeq: this.tailFirstSeq, firstSeq: seq, bytes: new RecordBytes(this.chunks), done: deferred() };
       this.queue.push(batch);
+      this.lastBatch = batch.done.promise;
     }
-    batch.lines.push(line);
+    this.head = batch.bytes.append(this.version, seq, kindJson, this.head, dataJson);
+    this.lastSeq = seq;
     this.counters.appends++;
     this.kick();
-    return batch.done.promise.then(() => entry);
+    return batch.done.promise;
   }
 
   /** Writes `state` (serialised now) as the snapshot at the current head, once the records up to it are durable. */
@@ -282,11 +311,11 @@ export class Journal<T = unknown, S = unknown> {
       this.segment = { firstSeq: batch.segmentFirstSeq, handle };
       await syncDirectory(this.dir);
     }
-    const buffer = Buffer.from(batch.lines.join(''), 'utf8');
-    await writeFully(this.segment.handle, buffer);
+    for (const buffer of batch.bytes.buffers()) await writeFully(this.segment.handle, buffer);
     this.counters.writes++;
-    this.counters.bytes += buffer.length;
+    this.counters.bytes += batch.bytes.length;
     await this.segment.handle.datasync();
+    batch.bytes.release();
     this.counters.syncs++;
     batch.done.resolve();
   }

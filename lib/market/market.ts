@@ -32,7 +32,6 @@ import { admit, RateLimiter } from './validate';
 const noop = (): void => undefined;
 
 export class Market {
-  private durable: Promise<unknown> = Promise.resolve();
   private sinceSnapshot = 0;
   private failure: MarketError | undefined;
   private closed = false;
@@ -125,7 +124,7 @@ export class Market {
   /** Waits for pending writes, closes the journal. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.durable.catch(noop);
+    await this.journal.durable().catch(noop);
     await this.journal.close();
   }
 
@@ -137,9 +136,8 @@ export class Market {
     const atMs = Math.max(nowMs, this.engine.atMs);
     if (this.engine.nextDueMs() <= atMs) this.command('tick', { atMs }, out, () => this.engine.advance(atMs, out));
     body(events, out, atMs);
-    const durable = this.durable;
     try {
-      await durable;
+      await this.journal.durable();
     } catch (err) {
       this.failure ??= new MarketError('JOURNAL_FAILED', `market ${this.settings.market}: the journal failed (${(err as Error).message}); open the market again`, [], { cause: err });
       throw this.failure;
@@ -191,9 +189,7 @@ export class Market {
   }
 
   private append(kind: string, record: MarketRecord, recordJson?: string): void {
-    const written = this.journal.append(kind, record, recordJson);
-    written.catch(noop);
-    this.durable = written;
+    this.journal.appendRecord(kind, record, recordJson);
     this.sinceSnapshot++;
   }
 }

@@ -21,9 +21,9 @@ export type MarketRecord =
 export const JOURNAL_VERSION = 1;
 
 // The canonical JSON (RFC 8785) of the hot records, written out for their known shapes so that a message is
-// serialised once, by admission, and each trade without the generic walk: keys in code-unit order, strings
-// quoted by JSON.stringify (which RFC 8785 prescribes), integers as they are. A test holds them equal to
-// canonicalJson.
+// serialised once, by admission (message-json.ts), and each trade without the generic walk: keys in code-unit
+// order, strings quoted by JSON.stringify (which RFC 8785 prescribes), integers as they are. A test holds them
+// equal to canonicalJson.
 
 const str = JSON.stringify;
 
@@ -38,16 +38,18 @@ export function cancelRecordJson(fingerprint: string, atMs: number, cancelJson: 
   return `{"atMs":${atMs},"cancel":${cancelJson},"fingerprint":${str(fingerprint)}}`;
 }
 
-/** canonicalJson(trade) */
+/**
+ * canonicalJson(trade): a literal with the Trade fields in code-unit order, written by JSON.stringify (one flat
+ * string; undefined members left out). A trade's strings come from admitted orders (ids, zones and keys of
+ * the contracts' ASCII patterns, ISO times), so none holds a lone surrogate, and its numbers are integers.
+ */
 export function tradeJson(t: Trade): string {
-  const optional = (name: string, value: string | number | undefined): string => (value === undefined ? '' : `,"${name}":${str(value)}`);
-  return (
-    `{"buyOrderId":${str(t.buyOrderId)},"buyer":${str(t.buyer)}${optional('buyerZone', t.buyerZone)},"deliveryEnd":${str(t.deliveryEnd)},` +
-    `"deliveryStart":${str(t.deliveryStart)},"feeMsatPerKwh":${t.feeMsatPerKwh},"id":${str(t.id)},"market":${str(t.market)},` +
-    `"matchedAt":${str(t.matchedAt)},"mode":${str(t.mode)},"payTo":${str(t.payTo)},"priceMsatPerKwh":${t.priceMsatPerKwh},` +
-    `"quantityWh":${t.quantityWh},"sellOrderId":${str(t.sellOrderId)},"seller":${str(t.seller)}${optional('sellerZone', t.sellerZone)}` +
-    `${optional('surplusMsatPerKwh', t.surplusMsatPerKwh)},"type":"trade"}`
-  );
+  return JSON.stringify({
+    buyOrderId: t.buyOrderId, buyer: t.buyer, buyerZone: t.buyerZone, deliveryEnd: t.deliveryEnd, deliveryStart: t.deliveryStart,
+    feeMsatPerKwh: t.feeMsatPerKwh, id: t.id, market: t.market, matchedAt: t.matchedAt, mode: t.mode, payTo: t.payTo,
+    priceMsatPerKwh: t.priceMsatPerKwh, quantityWh: t.quantityWh, sellOrderId: t.sellOrderId, seller: t.seller, sellerZone: t.sellerZone,
+    surplusMsatPerKwh: t.surplusMsatPerKwh, type: t.type,
+  });
 }
 
 /** Replays records into an engine (undefined before the first settings record); trades not yet journalled come back. */

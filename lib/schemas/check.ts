@@ -3,14 +3,13 @@
 // message from the Catch node's text alone.
 
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { isoTimeMs } from './iso-time';
 import type { Static, TSchema } from './kit';
-
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 // strictRequired is off because a schema may require a property that a sibling branch (if/then) declares.
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
 // ISO 8601 date-time as the contracts write timestamps (ajv-formats would be one more runtime dependency).
-ajv.addFormat('date-time', { type: 'string', validate: (s: string) => ISO_DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)) });
+ajv.addFormat('date-time', { type: 'string', validate: (s: string) => !Number.isNaN(isoTimeMs(s)) });
 
 export class ContractError extends Error {
   readonly code = 'CONTRACT_VIOLATION';

@@ -11,6 +11,7 @@ import { journalledTrades, tradesAfter } from '../../lib/delivery/journal-trades
 import { TradeOutbox } from '../../lib/delivery/trade-outbox';
 import { Market, type BookSnapshot, type MarketEvents } from '../../lib/market';
 import { IdentityError } from '../../lib/market/identity';
+import type { Reject } from '../../lib/schemas';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
 import { asError, asyncInput } from '../shared/handlers';
@@ -18,6 +19,7 @@ import { migrateConfig } from '../shared/migrate';
 import type { NodeRedAPI, NodeSend, NodeStatus, RuntimeNode } from '../shared/red';
 import { formatPriceMsatPerKwh } from '../shared/status';
 import { topicsOf } from '../shared/topics';
+import { InputBatch } from './batch';
 import { decodeMessage } from './decode';
 import { MATCHER_MIGRATIONS } from './migrations';
 import { MatcherOutputs } from './outputs';
@@ -148,29 +150,66 @@ export = function (RED: NodeRedAPI) {
       return undefined;
     });
 
-    node.on(
-      'input',
-      asyncInput(async (msg, send) => {
-        const r = await opened;
-        if (!r) throw new Error(`market ${marketId} is not open${failure ? `: ${failure.message}` : ''}`);
-        switch (msg.topic) {
-          case 'clear':
-            emit(await r.market.clear(clock.nowMs()), send);
-            return;
-          case 'registry':
-            r.market.setRegistry(await registryFromMessage(RED, settings, msg.payload));
-            return;
-          case 'snapshot':
-            throttle.change();
-            return;
-          default: {
-            const decoded = decodeMessage(msg.payload, settings.market.maxMessageBytes);
-            if ('reject' in decoded) r.outputs.reject(decoded.reject, send);
-            else emit(await r.market.submit(decoded.message, clock.nowMs()), send);
-          }
-        }
-      }),
-    );
+    /** the market once open() has finished (undefined before, and for good when it failed) */
+    let ready: Running | undefined;
+    void opened.then((r) => (ready = r));
+    const whenOpen = async (): Promise<Running> => {
+      const r = ready ?? (await opened);
+      if (!r) throw new Error(`market ${marketId} is not open${failure ? `: ${failure.message}` : ''}`);
+      return r;
+    };
+
+    // One turn's orders and cancels, submitted together (batch.ts); the market starts applying them at once when
+    // it is open, in their order, and the messages complete once their journal records are durable.
+    const batch = new InputBatch((items) => {
+      const messages: unknown[] = [];
+      const decodeRejects: Reject[] = [];
+      for (const item of items) {
+        const decoded = decodeMessage(item.msg.payload, settings.market.maxMessageBytes);
+        if ('reject' in decoded) decodeRejects.push(decoded.reject);
+        else messages.push(decoded.message);
+      }
+      const submit = (r: Running): Promise<MarketEvents> => r.market.submitMany(messages, clock.nowMs());
+      const submitted = ready ? submit(ready) : whenOpen().then(submit);
+      submitted
+        .then((events) => {
+          if (decodeRejects.length > 0) events.rejects = decodeRejects.concat(events.rejects);
+          emit(events, items[0].send);
+        })
+        .then(
+          () => {
+            for (const item of items) item.done();
+          },
+          (err: unknown) => {
+            const error = asError(err);
+            for (const item of items) item.done(error);
+          },
+        );
+    });
+
+    const command = asyncInput(async (msg, send) => {
+      const r = await whenOpen();
+      switch (msg.topic) {
+        case 'clear':
+          emit(await r.market.clear(clock.nowMs()), send);
+          return;
+        case 'registry':
+          r.market.setRegistry(await registryFromMessage(RED, settings, msg.payload));
+          return;
+        default:
+          throttle.change();
+      }
+    });
+
+    node.on('input', (msg, send, done) => {
+      if (msg.topic === 'clear' || msg.topic === 'registry' || msg.topic === 'snapshot') {
+        // the orders that came before a command go to the market before it
+        batch.drain();
+        command(msg, send, done);
+      } else {
+        batch.add({ msg, send, done });
+      }
+    });
 
     node.on('close', (_removed, done) => {
       closing = true;

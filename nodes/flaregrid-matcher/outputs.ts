@@ -81,12 +81,13 @@ export class MatcherOutputs {
     const market = this.options.market;
     const tradeMessages = trades.map((trade): NodeMessage => ({ topic: this.topics.trades(market), payload: trade, qos: 1, tradeId: trade.id }));
     const confirmers = this.options.confirmers;
-    if (trades.length > 0) {
+    const confirming = confirmers !== undefined && confirmers.size > 0;
+    if (confirming && trades.length > 0) {
       this.outbox.sent(trades, this.options.outboxNowMs());
       // Waiting is set up before the send: a node may complete a message before send() returns.
-      if (confirmers && confirmers.size > 0) for (const trade of trades) this.awaiting.set(trade.id, new Set(confirmers));
+      for (const trade of trades) this.awaiting.set(trade.id, new Set(confirmers));
     }
     send([tradeMessages, rejects, null]);
-    if (trades.length > 0 && (!confirmers || confirmers.size === 0)) this.outbox.confirmAll();
+    if (!confirming) this.outbox.delivered(trades);
   }
 }

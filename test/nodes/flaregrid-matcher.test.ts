@@ -187,6 +187,28 @@ describe('flaregrid-matcher', () => {
     assert.match(statuses.at(-1)?.text ?? '', /auction .* @95 sat$/);
   });
 
+  it('takes a burst of one turn as one batch: in order, a command after the orders before it, each message done once durable', async () => {
+    await load({ mode: 'auction' });
+    const journalled = (await verifyJournal(join(dir, 'journal'))).lastSeq;
+    const completed: { topic?: string }[] = [];
+    helper.getNode('completed').on('input', (msg: { topic?: string }) => completed.push(msg));
+    const matcher = helper.getNode('matcher');
+    const sells = [90_000, 91_000, 92_000].map((price) => signedOrder(alice, clock.nowMs(), { side: 'sell', priceMsatPerKwh: price, quantityWh: 1000 }));
+    // all in one turn, as an mqtt in node hands over a network read: three sells, text that is not JSON, a buy, then clear
+    for (const order of sells) matcher.receive({ topic: 'flaregrid/well-7/orders', payload: order });
+    matcher.receive({ topic: 'flaregrid/well-7/orders', payload: '{"type":' });
+    matcher.receive({ topic: 'flaregrid/well-7/orders', payload: JSON.stringify(signedOrder(bob, clock.nowMs(), { side: 'buy', priceMsatPerKwh: 100_000, quantityWh: 3000 })) });
+    matcher.receive({ topic: 'clear' });
+    await until(() => completed.length === 6, 'every message done');
+    assert.equal(trades.length, 3, 'the clear saw every order that came before it in the same turn');
+    assert.deepEqual(trades.map((t) => t.payload.sellOrderId), sells.map((o) => o.id));
+    assert.deepEqual(rejects.map((r) => r.payload.reason), ['malformed']);
+    const onDisk = (await verifyJournal(join(dir, 'journal'))).lastSeq;
+    // four orders, the clear, its three trades (a tick may come before the clear when its second is due)
+    assert.ok(onDisk - journalled >= 8, `the batch and the clear are journalled (${onDisk - journalled} records)`);
+    assert.equal(completed.at(-1)?.topic, 'clear', 'the command completes after the orders before it');
+  });
+
   it('takes its registry from a file, from a message, and from the participant nodes deployed here', async () => {
     const file = join(dir, 'participants.json');
     writeFileSync(file, JSON.stringify([bob.entry]));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { CanonicalJsonError, canonicalJson, sha256Hex } from '../../../lib/canonical-json';
 
 /** IEEE-754 double from its 16 hex digits, as RFC 8785 Appendix B lists them. */
@@ -100,6 +101,59 @@ describe('canonical JSON (RFC 8785)', () => {
     assert.throws(() => canonicalJson({ at: new Date(0) }), refusal('UNSUPPORTED_TYPE', '$.at'));
     assert.throws(() => canonicalJson({ m: new Map() }), /a Map is not a plain JSON object at \$\.m/);
     assert.throws(() => canonicalJson({ s: 'a\ud800b' }), refusal('LONE_SURROGATE', '$.s'));
+  });
+
+  it('writes an array of primitives as its elements one by one, and refuses it where it refuses one of them', () => {
+    const element = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('"', '\\', '\u0000\u001f', '\ud800', 'a\udfffb', '\ud83d\ude00', '\u2028'),
+      fc.double(),
+      fc.integer(),
+      fc.constantFrom(-0, 1e21, 1e-7, true, false, null, undefined, NaN, Infinity),
+    );
+    const written = (value: unknown): string | undefined => {
+      try {
+        return canonicalJson(value);
+      } catch {
+        return undefined;
+      }
+    };
+    fc.assert(
+      fc.property(fc.array(element, { maxLength: 8 }), (array) => {
+        const elements = array.map(written);
+        const expected = elements.includes(undefined) ? undefined : `[${elements.join(',')}]`;
+        assert.equal(written(array), expected);
+      }),
+      { numRuns: 2_000 },
+    );
+    const withToJson = Object.assign([1, 2], { toJSON: () => 'other' });
+    assert.equal(canonicalJson(withToJson), '[1,2]', 'an array is its elements, whatever its toJSON says');
+  });
+
+  it('writes an object of primitives as its sorted members one by one, and refuses it where it refuses one of them', () => {
+    const element = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('"', '\\', '\ud800', '\ud83d\ude00'),
+      fc.double(),
+      fc.constantFrom(-0, 1e21, true, false, null, undefined, NaN),
+    );
+    const key = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('0', '1', '10', '2', '01', '4294967295', '-1', 'toJSON', 'a', 'B', '\u00e9', '\ud83d\ude00'));
+    const written = (value: unknown): string | undefined => {
+      try {
+        return canonicalJson(value);
+      } catch {
+        return undefined;
+      }
+    };
+    fc.assert(
+      fc.property(fc.dictionary(key, element, { maxKeys: 10 }), (object) => {
+        const keys = Object.keys(object).filter((k) => object[k] !== undefined).sort();
+        const members = keys.map((k) => [written(k), written(object[k])]);
+        const expected = members.some(([, v]) => v === undefined) ? undefined : `{${members.map(([k, v]) => `${k}:${v}`).join(',')}}`;
+        assert.equal(written(object), expected);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 
   it('refuses cycles, through objects and arrays', () => {
