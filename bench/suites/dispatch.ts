@@ -86,7 +86,7 @@ async function nodeLatencyBench(): Promise<BenchResult[]> {
     {
       httpAdminRoot: '/', httpNodeRoot: '/api', userDir, flowFile: 'flows.json', credentialSecret: 'bench', nodesDir: [packageRoot],
       telemetry: { enabled: false, updateNotification: false }, editorTheme: QUIET_EDITOR_THEME,
-      logging: { console: { level: 'warn', metrics: false, audit: false } },
+      logging: { console: { level: 'error', metrics: false, audit: false } },
     },
     '127.0.0.1',
     { port: 0, flag: '--port', envName: 'FLAREGRID_PORT' },

@@ -92,7 +92,7 @@ async function nodeReadingsBench(): Promise<BenchResult> {
       nodesDir: [packageRoot],
       telemetry: { enabled: false, updateNotification: false },
       editorTheme: QUIET_EDITOR_THEME,
-      logging: { console: { level: 'warn', metrics: false, audit: false } },
+      logging: { console: { level: 'error', metrics: false, audit: false } },
     },
     '127.0.0.1',
     { port: 0, flag: '--port', envName: 'FLAREGRID_PORT' },

@@ -14,7 +14,7 @@ import { IdentityError } from '../../lib/market/identity';
 import type { Reject } from '../../lib/schemas';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { asError, asyncInput } from '../shared/handlers';
+import { asError, asyncInput, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import type { NodeRedAPI, NodeSend, NodeStatus, RuntimeNode } from '../shared/red';
 import { formatPriceMsatPerKwh } from '../shared/status';
@@ -49,10 +49,7 @@ export = function (RED: NodeRedAPI) {
     try {
       settings = readMatcherSettings(migrateConfig(saved, MATCHER_MIGRATIONS), RED.settings.userDir as string | undefined);
     } catch (err) {
-      const message = asError(err).message;
-      node.status({ fill: 'red', shape: 'ring', text: t('configError') });
-      node.error(message);
-      node.on('input', (_msg, _send, done) => done(new Error(`${TYPE} is not configured: ${message}`)));
+      refuseUnconfigured(node, TYPE, t('configError'), err);
       return;
     }
     const marketId = settings.market.market;

@@ -12,7 +12,7 @@ import { minerAccessOf } from '../flaregrid-miner-api/access';
 import { clockOf } from '../shared/clock';
 import { connectionStatus, translator } from '../shared/connection-node';
 import { registerEditorApi } from '../shared/editor-api';
-import { asError, asyncInput, positiveNumber } from '../shared/handlers';
+import { asError, asyncInput, positiveNumber, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import type { NodeDefinition, NodeMessage, NodeRedAPI, RuntimeNode } from '../shared/red';
 import { formatPowerW } from '../shared/status';
@@ -83,9 +83,7 @@ export = function register(RED: NodeRedAPI): void {
         onProblem: (error) => node.warn(error.message),
       });
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: t('status.configError') });
-      node.error(`flaregrid-miner: ${asError(err).message}`);
-      node.on('input', (_msg, _send, done) => done(new Error(`flaregrid-miner is not configured: ${asError(err).message}`)));
+      refuseUnconfigured(node, 'flaregrid-miner', t('status.configError'), err, 'flaregrid-miner');
       return;
     }
 

@@ -23,7 +23,7 @@ import {
 } from '../../lib/schemas';
 import { clockOf } from '../shared/clock';
 import { registerEditorApi } from '../shared/editor-api';
-import { asError, asyncInput, positiveNumber } from '../shared/handlers';
+import { asError, asyncInput, positiveNumber, refuseUnconfigured } from '../shared/handlers';
 import { migrateConfig } from '../shared/migrate';
 import { participantOf, type ParticipantHandle } from '../shared/participant';
 import type { NodeDefinition, NodeMessage, NodeRedAPI, NodeSend, RuntimeNode } from '../shared/red';
@@ -132,10 +132,7 @@ export = function (RED: NodeRedAPI) {
       if ('problem' in state) throw new Error(`its participant is not usable: ${state.problem}`);
       participant = state.handle;
     } catch (err) {
-      const message = asError(err).message;
-      node.status({ fill: 'red', shape: 'ring', text: t('configError') });
-      node.error(message);
-      node.on('input', (_msg, _send, done) => done(new Error(`${TYPE} is not configured: ${message}`)));
+      refuseUnconfigured(node, TYPE, t('configError'), err);
       return;
     }
     const fill = participant.signs ? 'green' : 'yellow';
