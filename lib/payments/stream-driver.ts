@@ -237,13 +237,13 @@ export class StreamDriver {
     this.pump(lane);
   }
 
-  /** Stops paying; a payment in flight is left to the next start, which asks LND about it. */
   /** The journal's seq once every write started so far is durable (Journal.whenDurable). */
   async whenDurable(): Promise<number> {
     await this.journal.whenDurable();
     return this.journal.seq;
   }
 
+  /** Stops paying; a payment in flight is left to the next start, which asks LND about it. */
   async close(): Promise<void> {
     this.closing = true;
     this.timers.cancelAll();
